@@ -1,0 +1,88 @@
+"""The product database: category tree, products, images and SKUs with their stock."""
+
+from django.db import models
+from django.urls import reverse
+from treebeard.mp_tree import MP_Node
+
+
+class Category(MP_Node):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:category", kwargs={"slug": self.slug})
+
+
+class Product(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    specs = models.JSONField(
+        default=dict, blank=True, help_text='Key → value, e.g. {"brand": "Acme", "weight": "1.2 kg"}.'
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["is_active", "-created_at"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:product", kwargs={"slug": self.slug})
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/%Y/%m/")
+    alt = models.CharField("alt text", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.alt or f"Image {self.position} of {self.product}"
+
+
+class Sku(models.Model):
+    """A variant that is bought: its own code, attributes (colour, size), price and stock."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    code = models.CharField(max_length=64, unique=True)
+    attributes = models.JSONField(default=dict, blank=True, help_text='e.g. {"colour": "red"}.')
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    # Written only by catalog.services (conditional UPDATEs); the CHECK is the last line of
+    # defence against overselling, even for a raw UPDATE.
+    stock = models.IntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "SKU"
+        ordering = ["product_id", "price", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="catalog_sku_stock_gte_0"),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="catalog_sku_price_gt_0"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def label(self) -> str:
+        """Return the attributes for people: `red / M`."""
+        return " / ".join(str(v) for v in self.attributes.values()) or self.code

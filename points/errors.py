@@ -1,0 +1,15 @@
+"""The points ledger's domain errors."""
+
+from shop.errors import ShopError
+
+
+class InsufficientPoints(ShopError):
+    code = "insufficient_points"
+    status = 400
+    default_detail = "Not enough points."
+
+
+class PointsOverCap(ShopError):
+    code = "points_over_cap"
+    status = 400
+    default_detail = "More points than this order allows."

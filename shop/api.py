@@ -1,0 +1,71 @@
+"""API plumbing shared by every app: pagination, the domain-error handler, schema helpers."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import pagination, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from shop.errors import ShopError
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`page` and `page_size` (at most 100); a page past the end is a 404 as in DRF."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def exception_handler(exc, context):
+    """Turn domain errors into `{"code", "detail"}` and Django validation errors into 400s."""
+    if isinstance(exc, ShopError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        return Response({"code": "not_found", "detail": "Not found."}, status=404)
+    elif isinstance(exc, PermissionDenied):
+        return Response({"code": "permission_denied", "detail": str(exc) or "Permission denied."},
+                        status=403)
+    return drf_exception_handler(exc, context)
+
+
+# --- Schema: the error shapes every endpoint may answer with ---------------------------
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+    },
+)
+
+ValidationErrorSerializer = inline_serializer(
+    name="ValidationError",
+    fields={"field_name": serializers.ListField(child=serializers.CharField())},
+)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+BAD_REQUEST = OpenApiResponse(ValidationErrorSerializer, description="Invalid input (field errors).")
+UNAUTHORIZED = error("Authentication credentials were not provided or are invalid.")
+FORBIDDEN = error("The account lacks the permission for this action.")
+NOT_FOUND = error("No such object, or it is not yours.")
+CONFLICT = error("A rule of the shop refused the request (see `code`).")
+THROTTLED = error("Too many requests.")
+
+READ_ERRORS = {status.HTTP_404_NOT_FOUND: NOT_FOUND}
+WRITE_ERRORS = {
+    status.HTTP_400_BAD_REQUEST: BAD_REQUEST,
+    status.HTTP_401_UNAUTHORIZED: UNAUTHORIZED,
+    status.HTTP_403_FORBIDDEN: FORBIDDEN,
+    status.HTTP_404_NOT_FOUND: NOT_FOUND,
+}

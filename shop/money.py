@@ -1,0 +1,20 @@
+"""Money helpers: Decimal with two places, rounded half-up, once per line and adjustment."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value) -> Decimal:
+    """Return `value` as a Decimal rounded half-up to cents; refuse floats."""
+    if isinstance(value, float):
+        raise TypeError("money never comes from a float")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(value) -> str:
+    """Return an amount for people: `¥1,299.00`."""
+    return f"{settings.SHOP_CURRENCY_SYMBOL}{money(value):,.2f}"

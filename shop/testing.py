@@ -1,0 +1,33 @@
+"""Test helpers shared by every app (imported by tests only)."""
+
+import threading
+from collections.abc import Callable
+
+from django.db import connections
+
+
+def run_concurrently(count: int, fn: Callable[[int], object], timeout: float = 60) -> list:
+    """Run `fn(i)` in `count` real threads released together; return results in order.
+
+    Each thread has its own database connection (closed at the end), so the calls race
+    against PostgreSQL as separate requests would. An exception is returned as its result,
+    so a test can assert on the exact mix of outcomes.
+    """
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            results[index] = fn(index)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results

@@ -1,0 +1,33 @@
+"""The shop's URLs: pages per app, the REST API under /api/v1/, schema and docs."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop import views
+
+api_v1 = [
+    path("", include("accounts.api")),
+    path("", include("catalog.api")),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("catalog.urls")),
+]
+
+# Uploaded media: served by Django here for the embedded default; production puts media on
+# object storage or behind the web server.
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
+                     {"document_root": settings.MEDIA_ROOT})]
+
+handler404 = "shop.views.page_not_found"
+handler500 = "shop.views.server_error"

@@ -1,0 +1,51 @@
+"""Project-level pages: health check, home page, error pages."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+log = logging.getLogger(__name__)
+
+
+def healthz(request):
+    """Answer 200 when the database (and Redis, when configured) answer; 503 otherwise."""
+    checks = {"database": _database_ok()}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_ok()
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        log.exception("healthz: database check failed")
+        return False
+
+
+def _redis_ok() -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        log.exception("healthz: redis check failed")
+        return False
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
