@@ -11,6 +11,10 @@ from shop import views
 api_v1 = [
     path("", include("accounts.api")),
     path("", include("catalog.api")),
+    path("", include("orders.api")),
+    path("", include("marketing.api")),
+    path("", include("points.api")),
+    path("", include("membership.api")),
 ]
 
 urlpatterns = [
@@ -21,6 +25,10 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("orders.urls")),
+    path("", include("marketing.urls")),
+    path("", include("points.urls")),
+    path("", include("membership.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -1,0 +1,4 @@
+"""Orders pages."""
+
+app_name = "orders"
+urlpatterns = []

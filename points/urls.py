@@ -1,0 +1,4 @@
+"""Points pages."""
+
+app_name = "points"
+urlpatterns = []
