@@ -71,7 +71,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
-    # The shop, bottom layer first (see DESIGN.md "Layout")
+    # The shop, bottom layer first (see DESIGN.md "Layout"); `shop` holds shared helpers
+    "shop",
     "accounts",
     "catalog",
     "membership",
