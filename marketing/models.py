@@ -1,0 +1,266 @@
+"""Marketing's tables: time-limited discounts, threshold promotions (满减), coupons and their uses.
+
+Tier scopes are lists of tier codes (strings): marketing may not import membership, and
+orders passes the shopper's `tier_code` in. An empty list means every shopper.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from catalog.models import Category, Product
+from shop.money import format_money
+
+
+class Kind(models.TextChoices):
+    PERCENT = "percent", "Percent off"
+    FIXED = "fixed", "Fixed amount off"
+
+
+def _window_errors(starts_at, ends_at) -> dict:
+    if starts_at and ends_at and ends_at <= starts_at:
+        return {"ends_at": "The end must be after the start."}
+    return {}
+
+
+def _value_errors(kind, value) -> dict:
+    if value is None:
+        return {}
+    if kind == Kind.PERCENT and not 0 < value <= 100:
+        return {"value": "A percentage must be more than 0 and at most 100."}
+    if kind == Kind.FIXED and value <= 0:
+        return {"value": "A fixed amount off must be more than 0.00."}
+    return {}
+
+
+def _tier_errors(tiers) -> dict:
+    if not isinstance(tiers, list) or not all(isinstance(code, str) and code for code in tiers):
+        return {"tiers": "Tiers must be a list of tier codes, e.g. [\"gold\", \"platinum\"]."}
+    return {}
+
+
+def _value_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(kind=Kind.PERCENT, value__gt=0, value__lte=100)
+            | Q(kind=Kind.FIXED, value__gt=0),
+            name=f"{prefix}_value_fits_kind",
+        ),
+        models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                               name=f"{prefix}_ends_after_start"),
+    ]
+
+
+class RunningQuerySet(models.QuerySet):
+    def running(self, at):
+        """Rows switched on whose window contains `at` (start inclusive, end exclusive)."""
+        return self.filter(is_active=True, starts_at__lte=at, ends_at__gt=at)
+
+
+class Discount(models.Model):
+    """A time-limited price cut on products and/or categories (a category covers its subtree)."""
+
+    name = models.CharField(max_length=100, help_text="Shown to shoppers, e.g. “Spring sale”.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    value = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Percent (10.00 = 10 %) or amount off per unit."
+    )
+    products = models.ManyToManyField(Product, blank=True, related_name="discounts")
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="discounts",
+        help_text="Every product in these categories or below them.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RunningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "pk"]
+        constraints = _value_constraints("marketing_discount")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {**_window_errors(self.starts_at, self.ends_at), **_value_errors(self.kind, self.value)}
+        if errors:
+            raise ValidationError(errors)
+
+    def is_running(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.is_active and self.starts_at <= at < self.ends_at
+
+    @property
+    def value_label(self) -> str:
+        """Return the cut for people: `−10 %` or `−¥5.00`."""
+        if self.kind == Kind.PERCENT:
+            return f"−{self.value.normalize():f} %"
+        return f"−{format_money(self.value)}"
+
+
+class Promotion(models.Model):
+    """满减: spend at least `threshold` on eligible lines, get `amount_off` off."""
+
+    name = models.CharField(max_length=100, help_text="Shown to shoppers, e.g. “Spend 200, save 30”.")
+    threshold = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_off = models.DecimalField(max_digits=12, decimal_places=2)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="promotions",
+        help_text="Only lines in these categories (or below) count. Empty: every line.",
+    )
+    tiers = models.JSONField(
+        default=list, blank=True, help_text='Tier codes, e.g. ["gold"]. Empty: every shopper.'
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RunningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["threshold", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_off__gt=0), name="marketing_promotion_amount_off_gt_0"),
+            # Spend 20 get 30 off would hand out money: the cut never exceeds the threshold.
+            models.CheckConstraint(condition=Q(threshold__gte=models.F("amount_off")),
+                                   name="marketing_promotion_threshold_gte_amount_off"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="marketing_promotion_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {**_window_errors(self.starts_at, self.ends_at), **_tier_errors(self.tiers)}
+        if self.amount_off is not None and self.amount_off <= 0:
+            errors["amount_off"] = "The amount off must be more than 0.00."
+        elif self.amount_off is not None and self.threshold is not None and self.threshold < self.amount_off:
+            errors["threshold"] = "The threshold must be at least the amount off."
+        if errors:
+            raise ValidationError(errors)
+
+    def is_running(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.is_active and self.starts_at <= at < self.ends_at
+
+
+coupon_code_validator = RegexValidator(
+    r"^[A-Za-z0-9_-]+$", "Use letters, digits, “-” and “_” only."
+)
+
+
+class Coupon(models.Model):
+    """A code a shopper types at checkout. `used` is written only by services (conditional UPDATEs)."""
+
+    code = models.CharField(max_length=40, validators=[coupon_code_validator],
+                            help_text="Case-insensitive: welcome10 and WELCOME10 are one code.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    max_discount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="Cap on what a percentage coupon takes off. Empty: no cap.",
+    )
+    min_spend = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0,
+        help_text="Checked on the amount after promotions.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    usage_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Total uses. Empty: unlimited.")
+    per_customer_limit = models.PositiveIntegerField(
+        null=True, blank=True, default=1, help_text="Uses per shopper. Empty: unlimited."
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="coupons",
+        help_text="Applies only to lines in these categories (or below). Empty: the whole order.",
+    )
+    tiers = models.JSONField(default=list, blank=True, help_text='Tier codes. Empty: every shopper.')
+    combinable_with_promotions = models.BooleanField(
+        default=True, help_text="Off: refused when a threshold promotion applies to the order."
+    )
+    used = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="marketing_coupon_code_ci_unique"),
+            *_value_constraints("marketing_coupon"),
+            models.CheckConstraint(condition=Q(usage_limit__isnull=True) | Q(usage_limit__gte=1),
+                                   name="marketing_coupon_usage_limit_gte_1"),
+            models.CheckConstraint(
+                condition=Q(per_customer_limit__isnull=True) | Q(per_customer_limit__gte=1),
+                name="marketing_coupon_per_customer_limit_gte_1",
+            ),
+            models.CheckConstraint(condition=Q(min_spend__gte=0), name="marketing_coupon_min_spend_gte_0"),
+            models.CheckConstraint(condition=Q(max_discount__isnull=True) | Q(max_discount__gt=0),
+                                   name="marketing_coupon_max_discount_gt_0"),
+            # The last line of defence against overuse, even for a raw UPDATE.
+            models.CheckConstraint(
+                condition=Q(used__gte=0) & (Q(usage_limit__isnull=True) | Q(used__lte=models.F("usage_limit"))),
+                name="marketing_coupon_used_within_limit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        errors = {
+            **_window_errors(self.starts_at, self.ends_at),
+            **_value_errors(self.kind, self.value),
+            **_tier_errors(self.tiers),
+        }
+        for field in ("usage_limit", "per_customer_limit"):
+            if getattr(self, field) is not None and getattr(self, field) < 1:
+                errors[field] = "A limit must be at least 1 (leave it empty for no limit)."
+        if self.max_discount is not None and self.max_discount <= 0:
+            errors["max_discount"] = "The cap must be more than 0.00 (leave it empty for no cap)."
+        if self.min_spend is not None and self.min_spend < 0:
+            errors["min_spend"] = "The minimum spend cannot be negative."
+        if self.code:
+            clash = Coupon.objects.filter(code__iexact=self.code).exclude(pk=self.pk)
+            if clash.exists():
+                errors["code"] = f"A coupon with the code “{self.code}” already exists (codes ignore case)."
+        if errors:
+            raise ValidationError(errors)
+
+    def is_running(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.starts_at <= at < self.ends_at
+
+    @property
+    def value_label(self) -> str:
+        if self.kind == Kind.PERCENT:
+            return f"−{self.value.normalize():f} %"
+        return f"−{format_money(self.value)}"
+
+
+class CouponRedemption(models.Model):
+    """One use of a coupon by an order. Released when the order is cancelled (kept for history)."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="coupon_redemptions")
+    reference = models.CharField(max_length=64, help_text="The order number.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["coupon", "reference"], name="marketing_redemption_once_per_order"),
+        ]
+        indexes = [models.Index(fields=["reference"]), models.Index(fields=["coupon", "user"])]
+
+    def __str__(self):
+        return f"{self.coupon} × {self.reference}"
