@@ -1,4 +1,10 @@
 """Membership pages."""
 
+from django.urls import path
+
+from membership import views
+
 app_name = "membership"
-urlpatterns = []
+urlpatterns = [
+    path("membership/", views.home, name="home"),
+]

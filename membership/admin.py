@@ -1,0 +1,75 @@
+"""Staff screens: the tier ladder (validated), memberships with their history, spend records."""
+
+from django.contrib import admin, messages
+
+from membership.models import Membership, SpendRecord, Tier, TierChange
+from membership.services import membership_evaluate
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    # Validation runs in Tier.clean() (services.tier_validate): a broken ladder never saves.
+    list_display = ["name", "code", "rank", "threshold", "discount_percent", "points_multiplier",
+                    "free_shipping"]
+    ordering = ["rank"]
+
+
+class TierChangeInline(admin.TabularInline):
+    model = TierChange
+    fields = ["created_at", "from_tier", "to_tier", "reason", "reference", "spend"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "tier", "spend_365d", "evaluated_at", "review_at"]
+    list_filter = ["tier"]
+    list_select_related = ["user", "tier"]
+    search_fields = ["user__email"]
+    # The tier follows the spend; staff move it with the "re-evaluate" action, not by hand.
+    readonly_fields = ["user", "tier", "spend_365d", "evaluated_at", "review_at", "created_at"]
+    inlines = [TierChangeInline]
+    actions = ["reevaluate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Re-evaluate the tier of the selected members")
+    def reevaluate(self, request, queryset):
+        changed = 0
+        for membership in queryset.select_related("user"):
+            before = membership.tier_id
+            after = membership_evaluate(user=membership.user, reason=TierChange.Reason.STAFF)
+            changed += after.tier_id != before
+        self.message_user(
+            request, f"Re-evaluated {queryset.count()} member(s); {changed} changed tier.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SpendRecord)
+class SpendRecordAdmin(admin.ModelAdmin):
+    """Read-only: spend comes from settlement and refunds, never typed in."""
+
+    list_display = ["reference", "user", "amount", "at", "reversed_at"]
+    list_select_related = ["user"]
+    search_fields = ["reference", "user__email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
