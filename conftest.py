@@ -3,10 +3,21 @@
 Tests marked `postgres`, `redis` or `browser` need that service. They skip with a reason
 when it is absent, unless SHOP_REQUIRE_SERVICES=1 (set by .ci/run), which turns every such
 skip into a failure: CI must run the whole suite against the real services.
+
+Celery tasks run in-process during tests whatever REDIS_URL says, so a test behaves the same
+on SQLite and in CI; the `celery_worker_process` fixture switches its test to the real broker
+and a real worker.
 """
 
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -83,3 +94,123 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- Celery ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Run `.delay()` in-process: a queued task must not wait in Redis for a worker no one started."""
+    from shop.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def worker_database_url(settings_dict: dict) -> str:
+    """Return a DATABASE_URL for another process to reach the database of `settings_dict`."""
+    engine = settings_dict["ENGINE"]
+    name = settings_dict["NAME"]
+    if engine.endswith("postgresql"):
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "localhost"
+        port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+        return f"postgres://{credentials}{host}{port}/{quote(name, safe='')}"
+    if engine.endswith("sqlite3") and "memory" not in str(name):
+        return f"sqlite:///{name}"
+    raise RuntimeError(
+        f"a worker process cannot reach the test database {name!r} ({engine}); "
+        "mark the test @pytest.mark.postgres"
+    )
+
+
+class CeleryWorker:
+    """A `celery worker` child process; `output()` is what it printed so far."""
+
+    def __init__(self, process: subprocess.Popen, log_path: Path, nodename: str):
+        self.process = process
+        self.log_path = log_path
+        self.nodename = nodename
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 20) -> None:
+        """Warm shutdown (SIGTERM: finish the current task), then SIGKILL if it hangs."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def _wait_until_worker_answers(app, worker: CeleryWorker, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            pytest.fail(
+                f"the Celery worker exited with {worker.process.returncode}:\n{worker.output()}",
+                pytrace=False,
+            )
+        if app.control.ping(destination=[worker.nodename], timeout=0.5):
+            return
+    worker.stop()
+    pytest.fail(f"the Celery worker did not answer within {timeout:.0f} s:\n{worker.output()}",
+                pytrace=False)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, _celery_eager):
+    """Start a real `celery worker` against the test database and Redis; yield it; stop it.
+
+    Needs `@pytest.mark.redis` and `@pytest.mark.postgres` on the test (the worker is another
+    process: it sees only committed rows, hence `transactional_db`). `.delay()` goes through
+    the broker for the test's duration; read results with `.get(timeout=...)`.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from shop.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.fail("celery_worker_process needs REDIS_URL (mark the test @pytest.mark.redis)")
+    nodename = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shop.settings",
+        "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_URL": worker_database_url(connection.settings_dict),
+        "SHOP_TESTING": "1",
+    }
+    celery = Path(sys.executable).with_name("celery")
+    app.control.purge()  # a message left by an earlier, interrupted run must not run now
+    log_file = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
+    log_path = Path(log_file.name)
+    process = subprocess.Popen(
+        [str(celery), "-A", "shop", "worker", "--pool", "solo", "-l", "WARNING",
+         "-n", nodename, "--without-gossip", "--without-mingle"],
+        cwd=Path(__file__).resolve().parent,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    log_file.close()
+    worker = CeleryWorker(process, log_path, nodename)
+    app.conf.task_always_eager = False
+    try:
+        _wait_until_worker_answers(app, worker, timeout=30)
+        yield worker
+    finally:
+        app.conf.task_always_eager = True
+        worker.stop()
+        # Captured output: pytest shows it when the test failed.
+        sys.stdout.write(f"--- celery worker output ---\n{worker.output()}")
+        log_path.unlink(missing_ok=True)
