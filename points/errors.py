@@ -13,3 +13,15 @@ class PointsOverCap(ShopError):
     code = "points_over_cap"
     status = 400
     default_detail = "More points than this order allows."
+
+
+class InvalidPoints(ShopError):
+    code = "invalid_points"
+    status = 400
+    default_detail = "Points are whole numbers."
+
+
+class ReasonRequired(ShopError):
+    code = "reason_required"
+    status = 400
+    default_detail = "A points adjustment needs a reason."

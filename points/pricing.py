@@ -1,6 +1,33 @@
 """The points step of the pricing pipeline (step 6): how many points an order may use."""
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
+
+from django.conf import settings
+
+from points.errors import InsufficientPoints, PointsOverCap
+from points.selectors import balance_for
+from points.services import whole_points
+from shop.money import ZERO, money
+
+
+def points_value(points: int) -> Decimal:
+    """Return what `points` are worth in money (100 points = 1.00), rounded to cents."""
+    return money(Decimal(points) / settings.SHOP_POINTS_PER_UNIT)
+
+
+def points_cap(amount: Decimal) -> int:
+    """Return the most points an order of `amount` (after step 4, no shipping) may use.
+
+    At most settings.SHOP_POINTS_MAX_RATIO of the amount, whole points, and never so many
+    that their value, rounded to cents, is worth more than that share.
+    """
+    limit = Decimal(amount) * settings.SHOP_POINTS_MAX_RATIO
+    if limit <= 0:
+        return 0
+    cap = int((limit * settings.SHOP_POINTS_PER_UNIT).to_integral_value(rounding=ROUND_FLOOR))
+    while cap > 0 and points_value(cap) > limit:
+        cap -= 1
+    return cap
 
 
 def points_quote(*, user, requested: int, amount: Decimal) -> tuple[int, Decimal]:
@@ -8,11 +35,20 @@ def points_quote(*, user, requested: int, amount: Decimal) -> tuple[int, Decimal
 
     Rules: 100 points = 1.00 (settings.SHOP_POINTS_PER_UNIT), at most
     settings.SHOP_POINTS_MAX_RATIO of `amount`, whole points only, never more than the
-    balance. Raise PointsOverCap (with the maximum) or InsufficientPoints.
-    Placeholder until issue #6: using points is refused.
+    balance. Raise PointsOverCap (with `max_points`) or InsufficientPoints; the cap is
+    checked first because it is the order's rule, whatever the balance.
     """
-    from points.errors import InsufficientPoints
-
+    requested = whole_points(requested)
     if requested <= 0:
-        return 0, Decimal("0.00")
-    raise InsufficientPoints()
+        return 0, ZERO
+    cap = points_cap(amount)
+    if requested > cap:
+        raise PointsOverCap(
+            f"This order can use at most {cap} points (worth {points_value(cap)}, "
+            f"{settings.SHOP_POINTS_MAX_RATIO:.0%} of {money(amount)} before shipping).",
+            max_points=cap,
+        )
+    balance = balance_for(user)
+    if requested > balance:
+        raise InsufficientPoints(f"You have {balance} points; this needs {requested}.")
+    return requested, points_value(requested)

@@ -1,6 +1,66 @@
-"""Points reads."""
+"""Points reads: balance, what expires soon, history, and the ledger's integrity check."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from points.models import LedgerEntry, Lot, PointsAccount
+
+EXPIRING_SOON_DAYS = 30
 
 
 def balance_for(user) -> int:
-    """Return the user's points balance (0 for anonymous visitors). Placeholder until #6."""
-    return 0
+    """Return the user's points balance (0 for anonymous visitors and new shoppers)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    balance = PointsAccount.objects.filter(user=user).values_list("balance", flat=True).first()
+    return balance or 0
+
+
+def expiring_soon(user, *, days: int = EXPIRING_SOON_DAYS, at: datetime | None = None) -> list[dict]:
+    """Return `[{points, expires_at}]` of the user's lots expiring within `days`, soonest first.
+
+    Lots already past their date but not yet swept by the daily expiry task are included:
+    they are still in the balance and go first.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    until = (at or timezone.now()) + timedelta(days=days)
+    return list(
+        Lot.objects.filter(account__user=user, remaining__gt=0, expires_at__lte=until)
+        .order_by("expires_at", "pk")
+        .values("expires_at", points=F("remaining"))
+    )
+
+
+def entries_for(user) -> QuerySet[LedgerEntry]:
+    """Return the user's ledger entries, newest first (empty for anonymous visitors)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return LedgerEntry.objects.none()
+    return LedgerEntry.objects.filter(account__user=user).order_by("-created_at", "-pk")
+
+
+def points_discrepancies() -> list[dict]:
+    """Return the accounts whose stored balance differs from their ledger sum or lot remainders.
+
+    One query for all accounts: `[{account_id, user_id, balance, ledger_sum, lots_sum}]`.
+    """
+    ledger_sum = (
+        LedgerEntry.objects.filter(account=OuterRef("pk")).order_by()
+        .values("account").annotate(total=Sum("delta")).values("total")
+    )
+    lots_sum = (
+        Lot.objects.filter(account=OuterRef("pk")).order_by()
+        .values("account").annotate(total=Sum("remaining")).values("total")
+    )
+    return list(
+        PointsAccount.objects.annotate(
+            ledger_sum=Coalesce(Subquery(ledger_sum), Value(0)),
+            lots_sum=Coalesce(Subquery(lots_sum), Value(0)),
+        )
+        .filter(~Q(balance=F("ledger_sum")) | ~Q(balance=F("lots_sum")))
+        .order_by("pk")
+        .values("user_id", "balance", "ledger_sum", "lots_sum", account_id=F("pk"))
+    )
