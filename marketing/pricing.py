@@ -2,21 +2,114 @@
 
 Called by catalog.pricing (through settings.SHOP_PRICE_RULES) and orders/pricing.py.
 Each works on a whole cart or listing page in a fixed number of queries.
+
+Category scopes cover a category and everything below it: with treebeard's materialised
+path, a category is in scope when its `path` starts with the path of a scoped category.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from catalog.models import Category, Product
+from marketing.errors import CouponInvalid
+from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
+from shop.money import ZERO, format_money, money
 from shop.pricing import PriceOffer, PricedLine, PromotionHint, Reduction
+
+
+def in_scope(path: str, scope_paths: Iterable[str]) -> bool:
+    """Return whether a category path lies in (or below) any of the scope paths."""
+    return any(path.startswith(scope) for scope in scope_paths)
+
+
+def category_paths(category_ids: Iterable[int]) -> dict[int, str]:
+    """Return `{category_id: path}` in one query."""
+    return dict(Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "path"))
+
+
+def scope_paths_by_owner(through_model, owner_field: str, owner_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Return `{owner_id: [category path, …]}` from an M2M through table, in one query."""
+    paths: dict[int, list[str]] = {}
+    rows = through_model.objects.filter(**{f"{owner_field}__in": list(owner_ids)}).values_list(
+        owner_field, "category__path"
+    )
+    for owner_id, path in rows:
+        paths.setdefault(owner_id, []).append(path)
+    return paths
+
+
+def apply_cut(*, kind: str, value: Decimal, price: Decimal) -> Decimal:
+    """Return `price` after a percent or fixed cut, rounded half-up, never below 0.00."""
+    if kind == Kind.PERCENT:
+        cut = money(price * value / 100)
+    else:
+        cut = money(value)
+    return max(money(price) - cut, ZERO)
+
+
+# --- Step 1: time-limited discounts ------------------------------------------------------
 
 
 def discount_offers(skus: Sequence, *, user, at: datetime) -> dict[int, PriceOffer]:
     """Return the best active time-limited discount price per SKU id (step 1).
 
-    Placeholder until issue #7: no discounts.
+    At most four queries for any number of SKUs: the running discounts, their products,
+    their categories' paths, and the SKUs' product categories. Only offers below the base
+    price are returned. `user` is unused: discounts are for everyone.
     """
-    return {}
+    skus = list(skus)
+    if not skus:
+        return {}
+    discounts = {d.pk: d for d in Discount.objects.running(at).order_by("pk")}
+    if not discounts:
+        return {}
+    product_ids_by_discount: dict[int, set[int]] = {}
+    for discount_id, product_id in Discount.products.through.objects.filter(
+        discount_id__in=discounts
+    ).values_list("discount_id", "product_id"):
+        product_ids_by_discount.setdefault(discount_id, set()).add(product_id)
+    paths_by_discount = scope_paths_by_owner(Discount.categories.through, "discount_id", discounts)
+    product_paths = dict(
+        Product.objects.filter(pk__in={sku.product_id for sku in skus}).values_list("pk", "category__path")
+    )
+
+    offers: dict[int, PriceOffer] = {}
+    for sku in skus:
+        path = product_paths.get(sku.product_id, "")
+        base = money(sku.price)
+        for discount in discounts.values():
+            applies = sku.product_id in product_ids_by_discount.get(discount.pk, ()) or in_scope(
+                path, paths_by_discount.get(discount.pk, ())
+            )
+            if not applies:
+                continue
+            price = apply_cut(kind=discount.kind, value=discount.value, price=base)
+            best = offers.get(sku.pk)
+            if price < base and (best is None or price < best.price):
+                offers[sku.pk] = PriceOffer(
+                    price=price, kind="discount", label=f"{discount.name} {discount.value_label}"
+                )
+    return offers
+
+
+# --- Step 3: threshold promotions (满减) ---------------------------------------------------
+
+
+def _tier_allows(tiers: list, tier_code: str) -> bool:
+    return not tiers or tier_code in tiers
+
+
+def _eligible_subtotal(lines: Sequence[PricedLine], scope: list[str], paths: dict[int, str]) -> Decimal:
+    """Σ line totals of the non-flash lines in scope (no scope: every non-flash line)."""
+    total = ZERO
+    for line in lines:
+        if line.is_flash:
+            continue
+        if scope and not in_scope(paths.get(line.category_id, ""), scope):
+            continue
+        total += line.line_total
+    return money(total)
 
 
 def promotion_for(
@@ -24,9 +117,91 @@ def promotion_for(
 ) -> tuple[Reduction | None, PromotionHint | None]:
     """Return the best threshold promotion the eligible subtotal meets, and the next one (step 3).
 
-    Flash lines are not eligible. Placeholder until issue #7: none.
+    The best is the largest amount off (never more than its eligible subtotal; ties go to
+    the older promotion). The hint is the promotion not yet met that needs the least more
+    spending, among those that would take off more than the one applied. Flash lines are
+    never eligible. At most three queries.
     """
-    return None, None
+    promotions = [p for p in Promotion.objects.running(at).order_by("pk") if _tier_allows(p.tiers, tier_code)]
+    if not promotions:
+        return None, None
+    scopes = scope_paths_by_owner(Promotion.categories.through, "promotion_id", [p.pk for p in promotions])
+    paths = category_paths(line.category_id for line in lines) if scopes and lines else {}
+
+    best: Reduction | None = None
+    unmet: list[tuple[Decimal, Promotion]] = []
+    for promotion in promotions:
+        eligible = _eligible_subtotal(lines, scopes.get(promotion.pk, []), paths)
+        if eligible >= promotion.threshold:
+            amount = min(money(promotion.amount_off), eligible)
+            if best is None or amount > best.amount:
+                best = Reduction(amount=amount, label=promotion.name, source_id=promotion.pk)
+        else:
+            unmet.append((money(promotion.threshold - eligible), promotion))
+
+    applied = best.amount if best else ZERO
+    better = [(missing, p) for missing, p in unmet if p.amount_off > applied]
+    hint = None
+    if better:
+        missing, promotion = min(better, key=lambda item: (item[0], -item[1].amount_off, item[1].pk))
+        hint = PromotionHint(missing=missing, amount_off=money(promotion.amount_off), label=promotion.name)
+    return best, hint
+
+
+# --- Step 4: coupons -----------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def coupon_find(code: str) -> Coupon:
+    """Return the coupon for `code` (case-insensitive, surrounding spaces ignored) or refuse."""
+    cleaned = (code or "").strip()
+    coupon = Coupon.objects.filter(code__iexact=cleaned).first() if cleaned else None
+    if coupon is None:
+        raise CouponInvalid(f"Unknown coupon code “{cleaned}”.", reason="unknown")
+    return coupon
+
+
+def _check_coupon_itself(coupon: Coupon, *, user, tier_code: str, at: datetime) -> None:
+    """Refuse for the coupon's own state and the shopper: window, limits, tier."""
+    if at < coupon.starts_at:
+        raise CouponInvalid(f"Coupon {coupon.code} is not valid until {_when(coupon.starts_at)}.",
+                            reason="not_started")
+    if at >= coupon.ends_at:
+        raise CouponInvalid(f"Coupon {coupon.code} expired on {_when(coupon.ends_at)}.", reason="expired")
+    if coupon.usage_limit is not None and coupon.used >= coupon.usage_limit:
+        raise CouponInvalid(f"Coupon {coupon.code} has been used up.", reason="used_up")
+    if coupon.per_customer_limit is not None and user is not None and user.is_authenticated:
+        mine = CouponRedemption.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
+        if mine >= coupon.per_customer_limit:
+            raise CouponInvalid(f"You have already used coupon {coupon.code}.", reason="already_used")
+    if not _tier_allows(coupon.tiers, tier_code):
+        raise CouponInvalid(f"Coupon {coupon.code} is not available for your membership tier.",
+                            reason="wrong_tier")
+
+
+def _coupon_base(coupon: Coupon, *, lines: Sequence[PricedLine], amount: Decimal) -> Decimal:
+    """Return what the coupon applies to: the non-flash amount, limited to its scope.
+
+    `amount` is the order's amount after step 3 over all lines; flash lines take no coupon,
+    so their totals come off it. A category-scoped coupon applies to at most the subtotal
+    of its lines.
+    """
+    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
+    base = max(money(amount) - flash_total, ZERO)
+    scope = list(coupon.categories.values_list("path", flat=True))
+    if scope:
+        paths = category_paths(line.category_id for line in lines)
+        scoped = _eligible_subtotal(lines, scope, paths)
+        if scoped <= 0:
+            raise CouponInvalid(f"Nothing in your cart is eligible for coupon {coupon.code}.",
+                                reason="nothing_in_scope")
+        base = min(base, scoped)
+    return base
 
 
 def coupon_evaluate(
@@ -35,8 +210,31 @@ def coupon_evaluate(
 ) -> Reduction:
     """Return what coupon `code` takes off `amount` (after step 3), or raise CouponInvalid why not.
 
-    Placeholder until issue #7: every code is unknown.
+    The refusal's `reason` (extra field) is one of: unknown, not_started, expired, used_up,
+    already_used, wrong_tier, not_combinable, nothing_in_scope, min_spend. A coupon never
+    takes off more than the amount it applies to.
     """
-    from marketing.errors import CouponInvalid
-
-    raise CouponInvalid(f"Unknown coupon code “{code}”.")
+    coupon = coupon_find(code)
+    _check_coupon_itself(coupon, user=user, tier_code=tier_code, at=at)
+    if promotion_applied and not coupon.combinable_with_promotions:
+        raise CouponInvalid(
+            f"Coupon {coupon.code} can't be combined with the promotion applied to your order.",
+            reason="not_combinable",
+        )
+    base = _coupon_base(coupon, lines=lines, amount=amount)
+    if money(amount) < coupon.min_spend:
+        raise CouponInvalid(
+            f"Coupon {coupon.code} needs a spend of {format_money(coupon.min_spend)} after promotions;"
+            f" spend {format_money(coupon.min_spend - money(amount))} more.",
+            reason="min_spend",
+        )
+    if coupon.kind == Kind.PERCENT:
+        cut = money(base * coupon.value / 100)
+        if coupon.max_discount is not None:
+            cut = min(cut, money(coupon.max_discount))
+    else:
+        cut = money(coupon.value)
+    return Reduction(
+        amount=min(cut, base), label=f"Coupon {coupon.code} ({coupon.value_label})",
+        source_id=coupon.pk, code=coupon.code,
+    )
