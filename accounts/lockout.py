@@ -1,7 +1,14 @@
-"""django-axes hooks: which account a failed login counts against, and the lockout answer."""
+"""django-axes hooks: which account a failed login counts against, and the lockout answer.
 
-from django.http import JsonResponse
+Three doors lead to a password check, each naming the account differently: allauth's login
+page (`email` credential, `login` form field), the admin login (`username`) and the token
+endpoint (`username`, from a JSON body). All count against the same lower-cased email.
+"""
+
 from django.shortcuts import render
+from django.http import JsonResponse
+
+from accounts.errors import AccountLocked
 
 
 def username_from_request(request, credentials):
@@ -19,9 +26,9 @@ def username_from_request(request, credentials):
     return value.strip().lower()
 
 
-def lockout_response(request, credentials, *args, **kwargs):
-    """Answer a locked account: JSON 429 on the API, a clear page elsewhere."""
-    detail = "This account is locked after too many failed logins. Try again later."
+def lockout_response(request, original_response=None, credentials=None):
+    """Answer a locked account with 429: `{"code", "detail"}` on the API, a page elsewhere."""
+    locked = AccountLocked()
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "account_locked", "detail": detail}, status=429)
-    return render(request, "account/locked.html", {"detail": detail}, status=429)
+        return JsonResponse(locked.as_dict(), status=locked.status)
+    return render(request, "account/locked.html", {"detail": locked.detail}, status=locked.status)

@@ -1,6 +1,7 @@
 """Identity: the shop's user (email is the login) and the address book."""
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -66,16 +67,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email.split("@")[0]
 
 
+# Field rules shared by the address form, the API serializer and the services (full_clean).
+phone_validator = RegexValidator(
+    r"^\+?(?=(?:\D*\d){5})[0-9 ()\-]+$",
+    "Enter a phone number: digits, spaces, brackets or dashes, at least 5 digits.",
+)
+postcode_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", "Enter a postcode: letters, digits, spaces or dashes."
+)
+# Lower case is accepted here and upper-cased by the services.
+country_validator = RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter country code, e.g. CN.")
+
+
 class Address(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
     name = models.CharField("recipient", max_length=100)
-    phone = models.CharField(max_length=30)
+    phone = models.CharField(max_length=30, validators=[phone_validator])
     line1 = models.CharField("address line 1", max_length=200)
     line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
     province = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=20)
-    country = models.CharField(max_length=2, default="CN", help_text="ISO 3166 code, e.g. CN.")
+    postcode = models.CharField(max_length=20, validators=[postcode_validator])
+    country = models.CharField(
+        max_length=2, default="CN", validators=[country_validator],
+        help_text="ISO 3166 code, e.g. CN.",
+    )
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

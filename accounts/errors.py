@@ -1,0 +1,23 @@
+"""The accounts app's domain errors (turned into `{"code", "detail"}` by shop/api.py)."""
+
+from shop.errors import ShopError
+
+
+class InvalidCredentials(ShopError):
+    code = "invalid_credentials"
+    status = 400
+    default_detail = "Unable to log in with that email and password."
+
+
+class EmailUnverified(ShopError):
+    code = "email_unverified"
+    status = 400
+    default_detail = (
+        "This email address is not verified yet. Open the link in the verification email first."
+    )
+
+
+class AccountLocked(ShopError):
+    code = "account_locked"
+    status = 429
+    default_detail = "This account is locked after too many failed logins. Try again later."

@@ -1,0 +1,198 @@
+"""The accounts app's write API: registration, API tokens, profile and the address book."""
+
+from allauth.account import app_settings as allauth_settings
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from rest_framework.authtoken.models import Token
+
+from accounts.errors import AccountLocked, EmailUnverified, InvalidCredentials
+from accounts.models import Address, User
+from accounts.selectors import email_taken
+from accounts.signals import user_registered
+
+EMAIL_TAKEN = "A user is already registered with this email address."
+ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
+
+
+# --- Registration and tokens ------------------------------------------------------------
+
+
+def verification_required() -> bool:
+    """Return whether an unverified email blocks logins and tokens (SHOP_EMAIL_VERIFICATION)."""
+    return allauth_settings.EMAIL_VERIFICATION == allauth_settings.EmailVerificationMethod.MANDATORY
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, request: HttpRequest | None = None) -> User:
+    """Create a shopper, send the verification email and announce `user_registered`.
+
+    Raise ValidationError with field errors for a taken email (in any letter case) or a
+    password Django's validators refuse. Emails are stored lower-cased, as allauth stores
+    them. Without a request no email is sent (the link needs the request's host); with
+    verification mandatory, allauth sends a fresh one when the user first tries to log in.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    errors = {}
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        errors["email"] = exc.messages
+    if email_taken(email):
+        errors["email"] = [EMAIL_TAKEN]
+    try:
+        validate_password(password, user=User(email=email))
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        # A savepoint: two sign-ups racing for one email both pass the check above, and the
+        # case-insensitive unique constraint turns the loser into the same field error.
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password)
+    except IntegrityError:
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from None
+    address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    if request is not None and allauth_settings.EMAIL_VERIFICATION != "none":
+        # allauth's own confirmation: the same email, link and key as a page sign-up.
+        address.send_confirmation(request, signup=True)
+    user_registered.send(sender=User, user=user, request=request)
+    return user
+
+
+def token_obtain(*, request: HttpRequest, email: str, password: str) -> Token:
+    """Return the user's API token for a right email and password.
+
+    Authenticate through django.contrib.auth with the request so django-axes counts a
+    failure against the account and refuses a locked one (AccountLocked, 429). With
+    verification mandatory, an unverified email gets no token (EmailUnverified).
+    """
+    user = authenticate(request=request, username=email, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise AccountLocked()
+    if user is None:
+        raise InvalidCredentials()
+    if verification_required() and not EmailAddress.objects.filter(
+        user=user, verified=True
+    ).exists():
+        raise EmailUnverified()
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def profile_update(*, user: User, display_name: str) -> User:
+    """Change what the shop calls the user; the email (the login) is changed through allauth."""
+    user.display_name = display_name.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name"])
+    return user
+
+
+# --- Address book -----------------------------------------------------------------------
+#
+# Every write locks the owner's user row first: two requests changing one user's default
+# at once then run one after the other instead of tripping the one-default constraint.
+
+
+def _lock_owner(user: User) -> None:
+    User.objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _clean(address: Address) -> None:
+    address.country = (address.country or "").strip().upper()
+    for field in ADDRESS_FIELDS:
+        value = getattr(address, field)
+        if isinstance(value, str):
+            setattr(address, field, value.strip())
+    address.full_clean(exclude=["user", "is_default"])
+
+
+def _make_default(address: Address) -> None:
+    Address.objects.filter(user_id=address.user_id, is_default=True).exclude(
+        pk=address.pk
+    ).update(is_default=False)
+    if not address.is_default:
+        address.is_default = True
+        address.save(update_fields=["is_default"])
+
+
+@transaction.atomic
+def address_create(
+    *,
+    user: User,
+    name: str,
+    phone: str,
+    line1: str,
+    city: str,
+    postcode: str,
+    line2: str = "",
+    province: str = "",
+    country: str = "CN",
+    is_default: bool = False,
+) -> Address:
+    """Add an address; the user's first address, or one asked to be, becomes the default."""
+    _lock_owner(user)
+    address = Address(
+        user=user, name=name, phone=phone, line1=line1, line2=line2, city=city,
+        province=province, postcode=postcode, country=country,
+    )
+    _clean(address)
+    is_first = not Address.objects.filter(user=user).exists()
+    address.save()
+    if is_default or is_first:
+        _make_default(address)
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, data: dict) -> Address:
+    """Change the address fields named in `data`; `is_default: True` makes it the default.
+
+    The default cannot be switched off directly (a user with addresses always has one):
+    `is_default: False` on the default address is refused; choose another one instead.
+    """
+    _lock_owner(address.user)
+    address.refresh_from_db()
+    unknown = set(data) - set(ADDRESS_FIELDS) - {"is_default"}
+    if unknown:
+        raise ValueError(f"not address fields: {sorted(unknown)}")
+    if data.get("is_default") is False and address.is_default:
+        raise ValidationError(
+            {"is_default": ["Make another address the default instead."]}
+        )
+    for field in ADDRESS_FIELDS:
+        if field in data:
+            setattr(address, field, data[field])
+    _clean(address)
+    address.save(update_fields=list(ADDRESS_FIELDS))
+    if data.get("is_default"):
+        _make_default(address)
+    return address
+
+
+@transaction.atomic
+def address_set_default(*, address: Address) -> Address:
+    """Make this the user's one default address."""
+    _lock_owner(address.user)
+    address.refresh_from_db()
+    _make_default(address)
+    return address
+
+
+@transaction.atomic
+def address_delete(*, address: Address) -> None:
+    """Delete an address; if it was the default, the newest remaining one takes over."""
+    _lock_owner(address.user)
+    was_default = Address.objects.filter(pk=address.pk, is_default=True).exists()
+    user_id = address.user_id
+    address.delete()
+    if was_default:
+        newest = Address.objects.filter(user_id=user_id).order_by("-created_at", "-pk").first()
+        if newest is not None:
+            _make_default(newest)
