@@ -1,1 +1,190 @@
-urlpatterns = []
+"""Marketing API: discounts and promotions (running ones public), coupons (marketing staff only).
+
+Shoppers ask whether a coupon fits their cart at `GET /api/v1/coupons/{code}/check/`, which
+orders serves (the cart is orders'), answering with `marketing.selectors.coupon_check`.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.routers import SimpleRouter
+
+from catalog.models import Category, Product
+from marketing import services
+from marketing.models import Coupon, Discount, Promotion
+from shop.api import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
+
+# --- Permissions ----------------------------------------------------------------------------
+
+
+class ReadRunningOrMarketingPerm(permissions.DjangoModelPermissions):
+    """Anyone reads (what runs now); writes need the model's add/change/delete permission."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)
+
+
+class MarketingPermOnly(permissions.DjangoModelPermissions):
+    """Every method, reads included, needs the model permission (view for reads)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+def sees_everything(request, model) -> bool:
+    """Return whether the user may see rows that aren't running (marketing staff)."""
+    return request.user.has_perm(f"marketing.view_{model._meta.model_name}")
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+def _slugs(model, **kwargs):
+    return serializers.SlugRelatedField(
+        many=True, slug_field="slug", queryset=model.objects.all(), required=False, **kwargs
+    )
+
+
+class TierCodes(serializers.ListField):
+    child = serializers.CharField(max_length=32)
+
+
+class ServiceSaveMixin:
+    """Write through marketing.services so the API and the admin refuse the same things."""
+
+    save_service = None
+    instance_kwarg = ""
+
+    def create(self, validated_data):
+        return type(self).save_service(**validated_data)
+
+    def update(self, instance, validated_data):
+        return type(self).save_service(**{self.instance_kwarg: instance}, **validated_data)
+
+
+class DiscountSerializer(ServiceSaveMixin, serializers.ModelSerializer):
+    products = _slugs(Product, help_text="Product slugs.")
+    categories = _slugs(Category, help_text="Category slugs (each covers its subcategories).")
+    is_running = serializers.SerializerMethodField()
+
+    save_service = services.discount_save
+    instance_kwarg = "discount"
+
+    class Meta:
+        model = Discount
+        fields = ["id", "name", "kind", "value", "products", "categories", "starts_at", "ends_at",
+                  "is_active", "is_running"]
+
+    def get_is_running(self, obj) -> bool:
+        return obj.is_running()
+
+
+class PromotionSerializer(ServiceSaveMixin, serializers.ModelSerializer):
+    categories = _slugs(Category, help_text="Category slugs; empty: every line counts.")
+    tiers = TierCodes(required=False, help_text="Tier codes; empty: every shopper.")
+    is_running = serializers.SerializerMethodField()
+
+    save_service = services.promotion_save
+    instance_kwarg = "promotion"
+
+    class Meta:
+        model = Promotion
+        fields = ["id", "name", "threshold", "amount_off", "categories", "tiers", "starts_at", "ends_at",
+                  "is_active", "is_running"]
+
+    def get_is_running(self, obj) -> bool:
+        return obj.is_running()
+
+
+class CouponSerializer(ServiceSaveMixin, serializers.ModelSerializer):
+    categories = _slugs(Category, help_text="Category slugs; empty: the whole order.")
+    tiers = TierCodes(required=False, help_text="Tier codes; empty: every shopper.")
+
+    save_service = services.coupon_save
+    instance_kwarg = "coupon"
+
+    class Meta:
+        model = Coupon
+        fields = ["id", "code", "kind", "value", "max_discount", "min_spend", "starts_at", "ends_at",
+                  "usage_limit", "per_customer_limit", "categories", "tiers", "combinable_with_promotions",
+                  "used"]
+        read_only_fields = ["used"]
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+def _schema(serializer_class, *, staff_only_reads=False):
+    """Declare every action's responses, 4xx included, with the serializer as the 2xx body."""
+    read_errors = {401: UNAUTHORIZED, 403: FORBIDDEN} if staff_only_reads else {}
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer_class(many=True), 404: NOT_FOUND, **read_errors}),
+        retrieve=extend_schema(responses={200: serializer_class, 404: NOT_FOUND, **read_errors}),
+        create=extend_schema(responses={201: serializer_class, **WRITE_ERRORS}),
+        update=extend_schema(responses={200: serializer_class, **WRITE_ERRORS}),
+        partial_update=extend_schema(responses={200: serializer_class, **WRITE_ERRORS}),
+        destroy=extend_schema(responses={204: None, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}),
+    )
+
+
+_category_slugs = Prefetch("categories", queryset=Category.objects.only("pk", "slug"))
+
+
+@_schema(DiscountSerializer)
+class DiscountViewSet(viewsets.ModelViewSet):
+    """Running discounts for everyone; all of them, and writes, for marketing staff."""
+
+    serializer_class = DiscountSerializer
+    permission_classes = [ReadRunningOrMarketingPerm]
+
+    def get_queryset(self):
+        queryset = Discount.objects.prefetch_related(
+            Prefetch("products", queryset=Product.objects.only("pk", "slug")), _category_slugs
+        ).order_by("-starts_at", "pk")
+        if sees_everything(self.request, Discount):
+            return queryset
+        return queryset.running(timezone.now())
+
+
+@_schema(PromotionSerializer)
+class PromotionViewSet(viewsets.ModelViewSet):
+    """Running promotions for everyone; all of them, and writes, for marketing staff."""
+
+    serializer_class = PromotionSerializer
+    permission_classes = [ReadRunningOrMarketingPerm]
+
+    def get_queryset(self):
+        queryset = Promotion.objects.prefetch_related(_category_slugs).order_by("threshold", "pk")
+        if sees_everything(self.request, Promotion):
+            return queryset
+        return queryset.running(timezone.now())
+
+
+@_schema(CouponSerializer, staff_only_reads=True)
+class CouponViewSet(viewsets.ModelViewSet):
+    """Coupons, addressed by code (case-insensitive): marketing staff only, never listed to shoppers."""
+
+    serializer_class = CouponSerializer
+    permission_classes = [permissions.IsAuthenticated, MarketingPermOnly]
+    queryset = Coupon.objects.prefetch_related(_category_slugs).order_by("-created_at", "pk")
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
+
+    def get_object(self):
+        coupon = get_object_or_404(self.get_queryset(), code__iexact=self.kwargs["code"])
+        self.check_object_permissions(self.request, coupon)
+        return coupon
+
+
+router = SimpleRouter()
+router.register("discounts", DiscountViewSet, basename="discount")
+router.register("promotions", PromotionViewSet, basename="promotion")
+router.register("coupons", CouponViewSet, basename="coupon")
+
+urlpatterns = router.urls

@@ -1,0 +1,161 @@
+"""Staff screens for discounts, promotions and coupons; coupon uses are read-only history."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from catalog.models import Category
+from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
+from marketing.services import coupon_batch_generate
+from shop.money import format_money
+
+
+class RunningNowFilter(admin.SimpleListFilter):
+    title = "running now"
+    parameter_name = "running"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        now = timezone.now()
+        running = {"starts_at__lte": now, "ends_at__gt": now}
+        if hasattr(queryset.model, "is_active"):
+            running["is_active"] = True
+        ids = queryset.filter(**running).values("pk")
+        return queryset.filter(pk__in=ids) if self.value() == "yes" else queryset.exclude(pk__in=ids)
+
+
+class WindowColumnsMixin:
+    """The window and "running now?" columns every marketing list shows."""
+
+    @admin.display(description="window", ordering="starts_at")
+    def window(self, obj):
+        fmt = "%Y-%m-%d %H:%M"
+        return f"{timezone.localtime(obj.starts_at):{fmt}} → {timezone.localtime(obj.ends_at):{fmt}}"
+
+    @admin.display(description="running now?", boolean=True)
+    def running_now(self, obj):
+        return obj.is_running()
+
+
+@admin.register(Discount)
+class DiscountAdmin(WindowColumnsMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "value", "window", "running_now", "is_active"]
+    list_filter = [RunningNowFilter, "is_active", "kind", "starts_at"]
+    search_fields = ["name", "products__name", "categories__name"]
+    raw_id_fields = ["products"]
+    filter_horizontal = ["categories"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Promotion)
+class PromotionAdmin(WindowColumnsMixin, admin.ModelAdmin):
+    list_display = ["name", "threshold", "amount_off", "tier_scope", "window", "running_now", "is_active"]
+    list_filter = [RunningNowFilter, "is_active", "starts_at"]
+    search_fields = ["name", "categories__name"]
+    filter_horizontal = ["categories"]
+
+    @admin.display(description="tiers")
+    def tier_scope(self, obj):
+        return ", ".join(obj.tiers) or "all"
+
+
+class RedemptionInline(admin.TabularInline):
+    model = CouponRedemption
+    fields = ["user", "reference", "created_at", "released_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CouponBatchForm(forms.Form):
+    prefix = forms.RegexField(regex=r"^[A-Za-z0-9_]{0,20}$", required=False,
+                              help_text="Codes look like PREFIX-7KQ2M9XD.")
+    count = forms.IntegerField(min_value=1, max_value=10_000, initial=100)
+    kind = forms.ChoiceField(choices=Kind.choices)
+    value = forms.DecimalField(max_digits=12, decimal_places=2)
+    max_discount = forms.DecimalField(max_digits=12, decimal_places=2, required=False)
+    min_spend = forms.DecimalField(max_digits=12, decimal_places=2, initial=0)
+    starts_at = forms.SplitDateTimeField(widget=admin.widgets.AdminSplitDateTime)
+    ends_at = forms.SplitDateTimeField(widget=admin.widgets.AdminSplitDateTime)
+    categories = forms.ModelMultipleChoiceField(Category.objects.all(), required=False)
+    combinable_with_promotions = forms.BooleanField(required=False, initial=True)
+
+
+@admin.register(Coupon)
+class CouponAdmin(WindowColumnsMixin, admin.ModelAdmin):
+    list_display = ["code", "kind", "value", "min_spend", "window", "running_now", "uses"]
+    list_filter = [RunningNowFilter, "kind", "combinable_with_promotions", "starts_at"]
+    search_fields = ["code"]
+    readonly_fields = ["used"]
+    filter_horizontal = ["categories"]
+    inlines = [RedemptionInline]
+    change_list_template = "admin/marketing/coupon/change_list.html"
+
+    @admin.display(description="uses / limit", ordering="used")
+    def uses(self, obj):
+        return f"{obj.used} / {obj.usage_limit if obj.usage_limit is not None else '∞'}"
+
+    def get_urls(self):
+        generate = path("generate/", self.admin_site.admin_view(self.generate_view),
+                        name="marketing_coupon_generate")
+        return [generate, *super().get_urls()]
+
+    def generate_view(self, request):
+        """Bulk-generate N single-use coupon codes sharing one set of terms."""
+        if not self.has_add_permission(request):
+            raise admin.sites.PermissionDenied
+        form = CouponBatchForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            prefix = data.pop("prefix").upper()
+            try:
+                coupons = coupon_batch_generate(
+                    prefix=prefix, count=data.pop("count"),
+                    categories=data.pop("categories"), **data,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                value = f"{data['value']} %" if data["kind"] == Kind.PERCENT else format_money(data["value"])
+                self.message_user(request, f"Generated {len(coupons)} single-use coupons ({value} off).",
+                                  messages.SUCCESS)
+                changelist = reverse("admin:marketing_coupon_changelist")
+                return redirect(f"{changelist}?q={prefix}-" if prefix else changelist)
+        context = {
+            **self.admin_site.each_context(request), "title": "Generate single-use coupons",
+            "form": form, "opts": self.model._meta, "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/marketing/coupon/generate.html", context)
+
+
+@admin.register(CouponRedemption)
+class CouponRedemptionAdmin(admin.ModelAdmin):
+    list_display = ["coupon", "user", "reference", "created_at", "released_at"]
+    list_filter = ["created_at", "released_at"]
+    search_fields = ["coupon__code", "reference", "user__email"]
+    list_select_related = ["coupon", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
