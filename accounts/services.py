@@ -3,6 +3,7 @@
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -82,6 +83,9 @@ def token_obtain(*, request: HttpRequest, email: str, password: str) -> Token:
         user=user, verified=True
     ).exists():
         raise EmailUnverified()
+    # A token grant is a login without a session: announcing it resets django-axes' failure
+    # count (AXES_RESET_ON_SUCCESS) and stamps last_login, as a page login would.
+    user_logged_in.send(sender=type(user), request=request, user=user)
     token, _ = Token.objects.get_or_create(user=user)
     return token
 
