@@ -21,7 +21,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """Turn domain errors into `{"code", "detail"}` and Django validation errors into 400s."""
+    """Answer every API error as `{"code", "detail"}`, field errors as DRF's usual 400 shape.
+
+    Domain errors (ShopError) carry their own code and status; a Django ValidationError
+    raised by a service becomes field errors; DRF's own errors (401, 403, 404, 405, 429...)
+    get the code DRF already knows (`not_authenticated`, `throttled`...), so a client reads
+    one shape whatever refused it.
+    """
     if isinstance(exc, ShopError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
@@ -32,10 +38,21 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         return Response({"code": "permission_denied", "detail": str(exc) or "Permission denied."},
                         status=403)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and not isinstance(exc, ValidationError)
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+    ):
+        response.data.setdefault("code", getattr(exc.detail, "code", None) or exc.default_code)
+    return response
 
 
 # --- Schema: the error shapes every endpoint may answer with ---------------------------
+# Views declare their 4xx with these (`@extend_schema(responses={...})`); the components
+# "Error" and "ValidationError" are also pinned in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]
+# so the schema always carries their exact shape.
 
 ErrorSerializer = inline_serializer(
     name="Error",

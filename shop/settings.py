@@ -252,6 +252,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The two error shapes every endpoint answers with (shop/api.py): always in the schema,
+    # with their exact form (field errors are a map of field name to messages, nested for
+    # nested fields, which a serializer cannot express).
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "description": "A refusal: `code` is stable for programs, `detail` is for people.",
+                "properties": {
+                    "code": {"type": "string", "example": "out_of_stock"},
+                    "detail": {"type": "string"},
+                },
+                "required": ["code", "detail"],
+            },
+            "ValidationError": {
+                "type": "object",
+                "description": "Field errors: each field maps to its messages "
+                "(`non_field_errors` for the body as a whole).",
+                "additionalProperties": {},
+                "example": {"email": ["Enter a valid email address."]},
+            },
+        }
+    },
 }
 
 # --- Shop rules (every amount a rule uses is a setting or a staff-editable row) ---------

@@ -4,8 +4,9 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,20 @@ def _redis_ok() -> bool:
 
 
 def page_not_found(request, exception=None):
+    """Render the shop's 404 page inside the storefront frame."""
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """Render the 500 page without the request's context processors.
+
+    The error may come from the database or from a context processor itself, so the page
+    gets no header data; if even the template fails (a missing static manifest entry, say),
+    a bare page still answers instead of a second crash.
+    """
+    try:
+        html = loader.get_template("500.html").render({"SHOP_NAME": settings.SHOP_NAME})
+    except Exception:  # noqa: BLE001 - the fallback must not raise
+        log.exception("500 page: rendering the template failed")
+        html = "<!doctype html><title>Server error</title><h1>Something went wrong</h1>"
+    return HttpResponseServerError(html)
