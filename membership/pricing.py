@@ -18,7 +18,7 @@ def member_offers(skus: Sequence, *, user, at: datetime) -> dict[int, PriceOffer
     Works on any objects with `.pk` and `.price`. Anonymous visitors and tiers without a
     discount get no offer. One or two queries for a whole page: the benefits are read once.
     """
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not skus or user is None or not getattr(user, "is_authenticated", False):
         return {}
     benefits = benefits_for(user)
     if benefits.discount_percent <= 0:
