@@ -1,5 +1,53 @@
-"""Demo data for `manage.py seed_demo`: idempotent, reports what it made."""
+"""Demo data for `manage.py seed_demo`: idempotent, reports what it made.
+
+A running discount on the Electronics category, a 满减 promotion (spend 200.00, get 30.00
+off) and the coupon WELCOME10 (10 % off, minimum spend 100.00, once per customer, for a
+year). Each is looked up by name or code first, so a second run changes nothing.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from catalog.models import Category
+from marketing import services
+from marketing.models import Coupon, Discount, Kind, Promotion
+
+DISCOUNT_CATEGORY = "electronics"
+DISCOUNT_NAME = "Electronics week"
+PROMOTION_NAME = "Spend ¥200, save ¥30"
+COUPON_CODE = "WELCOME10"
 
 
 def seed(*, out) -> None:
     """Create this app's demo rows once; `out(message)` reports progress."""
+    now = timezone.now()
+    _discount(now, out)
+    if Promotion.objects.filter(name=PROMOTION_NAME).exists():
+        out(f"promotion “{PROMOTION_NAME}” already there")
+    else:
+        services.promotion_save(name=PROMOTION_NAME, threshold=Decimal("200.00"), amount_off=Decimal("30.00"),
+                                starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=90))
+        out(f"promotion “{PROMOTION_NAME}” (满减) running for 90 days")
+    if Coupon.objects.filter(code__iexact=COUPON_CODE).exists():
+        out(f"coupon {COUPON_CODE} already there")
+    else:
+        services.coupon_save(code=COUPON_CODE, kind=Kind.PERCENT, value=Decimal("10.00"),
+                             min_spend=Decimal("100.00"), per_customer_limit=1,
+                             starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=365))
+        out(f"coupon {COUPON_CODE}: 10 % off from ¥100.00, once per customer, for a year")
+
+
+def _discount(now, out) -> None:
+    if Discount.objects.filter(name=DISCOUNT_NAME).exists():
+        out(f"discount “{DISCOUNT_NAME}” already there")
+        return
+    category = Category.objects.filter(slug=DISCOUNT_CATEGORY).first()
+    if category is None:
+        out(f"no “{DISCOUNT_CATEGORY}” category yet: skipped the demo discount")
+        return
+    services.discount_save(name=DISCOUNT_NAME, kind=Kind.PERCENT, value=Decimal("15.00"),
+                           starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
+                           categories=[category])
+    out(f"discount “{DISCOUNT_NAME}”: 15 % off {category.name} for 30 days")
