@@ -1,5 +1,11 @@
-"""Header data for every page (filled in by the orders issue)."""
+"""Header data for every page: how many items are in the cart (queried only if shown)."""
+
+from django.utils.functional import SimpleLazyObject
 
 
 def header(request):
-    return {}
+    from orders.selectors import cart_count
+
+    if not hasattr(request, "user") or not hasattr(request, "session"):
+        return {}
+    return {"header_cart_count": SimpleLazyObject(lambda: cart_count(request))}

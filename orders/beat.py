@@ -1,0 +1,22 @@
+"""The order sweeps' beat schedule (also created by migration 0002; seed_demo repairs it)."""
+
+SCHEDULE = [
+    # (name, task, every, period)
+    ("orders: cancel unpaid orders", "orders.tasks.orders_cancel_unpaid_task", 1, "minutes"),
+    ("orders: complete shipped orders", "orders.tasks.orders_complete_shipped_task", 1, "hours"),
+]
+
+
+def schedule_ensure() -> list[str]:
+    """Create the periodic tasks that are missing; return the names created."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    created = []
+    for name, task, every, period in SCHEDULE:
+        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
+        _, made = PeriodicTask.objects.get_or_create(
+            name=name, defaults={"task": task, "interval": interval, "enabled": True}
+        )
+        if made:
+            created.append(name)
+    return created

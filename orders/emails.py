@@ -1,0 +1,34 @@
+"""Order emails (placed, paid, shipped, refunded), rendered from templates/orders/email/."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from orders.models import Order
+
+KINDS = {
+    "placed": "Order {number} received",
+    "paid": "Payment received for order {number}",
+    "shipped": "Order {number} is on its way",
+    "refunded": "Order {number} refunded",
+}
+
+
+def order_email_send(*, order_id: int, kind: str) -> None:
+    """Send the `kind` email for an order to its shopper."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown order email {kind!r}")
+    order = (
+        Order.objects.select_related("user")
+        .prefetch_related("lines", "adjustments", "shipments")
+        .filter(pk=order_id).first()
+    )
+    if order is None:
+        return
+    context = {"order": order, "shop_name": settings.SHOP_NAME}
+    send_mail(
+        subject=f"[{settings.SHOP_NAME}] " + KINDS[kind].format(number=order.number),
+        message=render_to_string(f"orders/email/{kind}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[order.user.email],
+    )

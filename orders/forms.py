@@ -1,0 +1,69 @@
+"""Forms of the cart and checkout pages (validation only; the writes are services)."""
+
+import uuid
+
+from django import forms
+
+from orders.services import MAX_QUANTITY
+
+NEW_ADDRESS = "new"
+ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CouponForm(forms.Form):
+    code = forms.CharField(max_length=64, required=False, label="Coupon code")
+
+
+class CheckoutForm(forms.Form):
+    """Choose a saved address or enter a new one, a coupon, points; place the order.
+
+    `idempotency_key` is minted when the page is shown: a double click or a resubmitted
+    page places one order, not two.
+    """
+
+    address = forms.ChoiceField(widget=forms.RadioSelect, label="Deliver to")
+    name = forms.CharField(max_length=100, required=False, label="Recipient")
+    phone = forms.CharField(max_length=30, required=False)
+    line1 = forms.CharField(max_length=200, required=False, label="Address line 1")
+    line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
+    city = forms.CharField(max_length=100, required=False)
+    province = forms.CharField(max_length=100, required=False)
+    postcode = forms.CharField(max_length=20, required=False)
+    country = forms.CharField(max_length=2, required=False, initial="CN",
+                              help_text="Two-letter code, e.g. CN.")
+    coupon_code = forms.CharField(max_length=64, required=False, label="Coupon code")
+    points = forms.IntegerField(min_value=0, max_value=10**7, required=False, initial=0,
+                                label="Points to use")
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput,
+                                      initial=lambda: uuid.uuid4().hex)
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {str(a.pk): a for a in addresses}
+        self.fields["address"].choices = [
+            (str(a.pk), str(a)) for a in addresses
+        ] + [(NEW_ADDRESS, "A new address")]
+        if not self.is_bound:
+            default = next((a for a in addresses if a.is_default), None) or next(iter(addresses), None)
+            self.fields["address"].initial = str(default.pk) if default else NEW_ADDRESS
+
+    def clean(self):
+        data = super().clean()
+        if data.get("address") == NEW_ADDRESS:
+            for name in ("name", "phone", "line1", "city", "postcode", "country"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, "This field is required for a new address.")
+        data["points"] = data.get("points") or 0
+        return data
+
+    def new_address_data(self) -> dict:
+        return {name: (self.cleaned_data.get(name) or "").strip() for name in ADDRESS_FIELDS}

@@ -1,0 +1,192 @@
+"""API shapes of carts and orders (DESIGN.md "An order in JSON"); validation only."""
+
+from rest_framework import serializers
+
+from accounts.models import Address
+from catalog.models import Sku
+from orders.gateways import REGISTRY
+from orders.services import MAX_QUANTITY
+from orders.services.placement import ADDRESS_FIELDS
+
+# --- Out ------------------------------------------------------------------------------------
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class PromotionHintSerializer(serializers.Serializer):
+    missing = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_off = serializers.DecimalField(max_digits=12, decimal_places=2)
+    label = serializers.CharField()
+
+
+class CartLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField(help_text="The SKU's code.")
+    name = serializers.CharField()
+    attributes = serializers.DictField()
+    quantity = serializers.IntegerField()
+    base_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price_label = serializers.CharField()
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class CartSerializer(serializers.Serializer):
+    lines = CartLineSerializer(many=True)
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    adjustments = AdjustmentSerializer(many=True)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    points_redeemed = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    promotion_hint = PromotionHintSerializer(allow_null=True)
+    coupon_error = serializers.CharField(allow_blank=True)
+
+
+def cart_data(cart_lines, quote) -> dict:
+    """Return the cart API body: each cart line with its priced figures, and the breakdown."""
+    lines = [
+        {"id": line.pk, "sku": priced.sku_code, "name": priced.name,
+         "attributes": priced.attributes, "quantity": priced.quantity,
+         "base_price": priced.base_price, "unit_price": priced.unit_price,
+         "price_label": priced.price_label, "line_total": priced.line_total}
+        for line, priced in zip(cart_lines, quote.lines)
+    ]
+    return CartSerializer({
+        "lines": lines, "subtotal": quote.subtotal, "adjustments": quote.adjustments,
+        "shipping": quote.shipping, "points_redeemed": quote.points_redeemed,
+        "total": quote.total, "currency": quote.currency,
+        "promotion_hint": quote.promotion_hint, "coupon_error": quote.coupon_error,
+    }).data
+
+
+class OrderLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="sku_code")
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ShipmentSerializer(serializers.Serializer):
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    status = serializers.CharField()
+    shipped_at = serializers.DateTimeField(allow_null=True)
+
+
+class AddressSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=30)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    province = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=20)
+    country = serializers.CharField(min_length=2, max_length=2)
+
+
+class OrderSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    lines = OrderLineSerializer(many=True)
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    adjustments = AdjustmentSerializer(many=True)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    points_redeemed = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    address = AddressSerializer()
+    shipments = ShipmentSerializer(many=True)
+
+
+# --- In -------------------------------------------------------------------------------------
+
+
+class CartLineCreateSerializer(serializers.Serializer):
+    sku = serializers.SlugRelatedField(
+        slug_field="code", queryset=Sku.objects.select_related("product"),
+        help_text="The SKU's code.",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CartLineUpdateSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class OrderLineInSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, help_text="The SKU's code.")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class OrderAddressMixin(serializers.Serializer):
+    """`address_id` (a saved address of the caller) or an inline `address`, exactly one.
+
+    `address: {"address_id": 12}` is accepted too. `validated_data["address"]` is the
+    snapshot dict an order keeps.
+    """
+
+    address_id = serializers.IntegerField(required=False, min_value=1)
+    address = serializers.JSONField(required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        inline = attrs.get("address")
+        address_id = attrs.pop("address_id", None)
+        if isinstance(inline, dict) and set(inline) == {"address_id"}:
+            address_id, inline = inline["address_id"], None
+        if (address_id is None) == (inline is None):
+            raise serializers.ValidationError(
+                {"address": ["Give either address_id (a saved address) or an inline address."]}
+            )
+        if address_id is not None:
+            user = self.context["request"].user
+            try:
+                address = Address.objects.get(pk=int(address_id), user=user)
+            except (Address.DoesNotExist, TypeError, ValueError):
+                raise serializers.ValidationError({"address_id": ["No such address."]}) from None
+            attrs["address"] = address.as_snapshot()
+        else:
+            nested = AddressSerializer(data=inline)
+            if not nested.is_valid():
+                raise serializers.ValidationError({"address": nested.errors})
+            attrs["address"] = {name: nested.validated_data.get(name, "") for name in ADDRESS_FIELDS}
+        return attrs
+
+
+class OrderCreateSerializer(OrderAddressMixin):
+    coupon = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    points = serializers.IntegerField(min_value=0, max_value=10**9, required=False, default=0)
+    lines = OrderLineInSerializer(many=True, required=False, allow_empty=False,
+                                  help_text="Omit to order the cart.")
+
+    def validate_lines(self, lines):
+        """Resolve every SKU code in one query; an unknown code is a field error."""
+        codes = {line["sku"] for line in lines}
+        skus = {sku.code: sku for sku in Sku.objects.select_related("product").filter(code__in=codes)}
+        unknown = sorted(codes - set(skus))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown SKU: {', '.join(unknown)}.")
+        return [(skus[line["sku"]], line["quantity"]) for line in lines]
+
+
+class PaySerializer(serializers.Serializer):
+    gateway = serializers.ChoiceField(choices=sorted(REGISTRY))
+    outcome = serializers.ChoiceField(choices=["approve", "decline"],
+                                      help_text="dummy gateway: the sandbox outcome.")
+
+
+class ShipmentCreateSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100)
+    tracking_number = serializers.CharField(max_length=100)
+
+
+class RefundSerializer(serializers.Serializer):
+    restock = serializers.BooleanField(required=False, default=False,
+                                       help_text="Put the goods back in stock.")

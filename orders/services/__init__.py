@@ -1,0 +1,40 @@
+"""The orders app's write API, one module per concern; callers import from here."""
+
+from orders.services.cart import (
+    MAX_QUANTITY,
+    cart_add,
+    cart_get_or_create,
+    cart_merge,
+    cart_remove,
+    cart_set_quantity,
+)
+from orders.services.lifecycle import (
+    TRANSITIONS,
+    order_cancel,
+    order_confirm,
+    order_refund,
+    order_ship,
+    order_transition,
+    orders_cancel_unpaid,
+    orders_complete_shipped,
+    release_flash_units,
+    transition_allowed,
+)
+from orders.services.payment import payment_apply, payment_callback, payment_simulate
+from orders.services.placement import (
+    address_snapshot,
+    cart_items,
+    items_for_skus,
+    order_place,
+    payment_timeout,
+)
+from orders.services.settlement import earned_points, order_settle, shipment_prepare
+
+__all__ = [
+    "MAX_QUANTITY", "TRANSITIONS", "address_snapshot", "cart_add", "cart_get_or_create",
+    "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
+    "items_for_skus", "order_cancel", "order_confirm", "order_place", "order_refund",
+    "order_settle", "order_ship", "order_transition", "orders_cancel_unpaid",
+    "orders_complete_shipped", "payment_apply", "payment_callback", "payment_simulate",
+    "payment_timeout", "release_flash_units", "shipment_prepare", "transition_allowed",
+]

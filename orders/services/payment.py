@@ -1,0 +1,90 @@
+"""Payments: every gateway's callback goes through `payment_callback`, checked the same way.
+
+Checks, in order: the gateway's signature and timestamp (gateway.verify_callback), a
+replay (the (gateway, reference) row exists: nothing changes), the order and the amount
+and currency. Then the money is recorded; an approved payment moves the order
+pending_payment → paid with a conditional UPDATE, so it cannot also be cancelled by the
+unpaid-timeout sweep. Money that arrives for an order that can no longer take it is
+recorded and flagged for refund, not applied.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+
+from orders.errors import PaymentDeclined, PaymentRejected
+from orders.gateways import PaymentNotice, gateway_get
+from orders.models import Order, Payment
+from orders.services.lifecycle import order_transition
+from shop.errors import InvalidTransition
+
+log = logging.getLogger(__name__)
+
+
+def payment_callback(*, gateway: str, body: bytes, headers: Mapping) -> Payment:
+    """Verify and apply a gateway callback; return the Payment row (new or replayed)."""
+    notice = gateway_get(gateway).verify_callback(body=body, headers=headers)
+    return payment_apply(gateway=gateway, notice=notice)
+
+
+def payment_simulate(*, order: Order, outcome: str) -> Payment:
+    """Pay `order` in the dummy sandbox: build its signed callback and feed it through.
+
+    Used by the sandbox page and `POST /api/v1/orders/{number}/pay/`; raise
+    PaymentDeclined when the shopper declined, InvalidTransition when the order is not
+    waiting for payment.
+    """
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+    if outcome not in ("approve", "decline"):
+        raise PaymentRejected("The outcome must be approve or decline.")
+    gateway = gateway_get("dummy")
+    body, headers = gateway.callback(order=order, outcome=outcome)
+    payment = payment_callback(gateway=gateway.code, body=body, headers=headers)
+    if payment.status == Payment.Status.DECLINED:
+        raise PaymentDeclined()
+    if payment.flagged_for_refund:
+        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+    return payment
+
+
+@transaction.atomic
+def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
+    """Record a verified notice once and, if approved, mark the order paid."""
+    existing = Payment.objects.filter(gateway=gateway, reference=notice.reference).first()
+    if existing is not None:
+        return existing
+    order = Order.objects.filter(number=notice.order_number).first()
+    if order is None:
+        raise PaymentRejected("The callback names no order of this shop.")
+    if notice.amount != order.total or notice.currency != order.currency:
+        raise PaymentRejected(
+            f"The callback's amount {notice.amount} {notice.currency} does not match "
+            f"the order's {order.total} {order.currency}."
+        )
+    status = Payment.Status.CAPTURED if notice.approved else Payment.Status.DECLINED
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                order=order, gateway=gateway, reference=notice.reference, amount=notice.amount,
+                currency=notice.currency, status=status, raw=notice.raw,
+            )
+    except IntegrityError:  # the same callback, delivered twice at once: the other won
+        return Payment.objects.get(gateway=gateway, reference=notice.reference)
+    if not notice.approved:
+        return payment
+    try:
+        order_transition(order=order, action="pay", note=f"{gateway} {notice.reference}")
+    except InvalidTransition:
+        log.warning("payment %s for order %s (%s) flagged for refund",
+                    notice.reference, order.number, order.status)
+        payment.flagged_for_refund = True
+        payment.save(update_fields=["flagged_for_refund"])
+        return payment
+
+    from orders.tasks import order_email_task, order_settle_task
+
+    order_settle_task.delay_on_commit(order.pk)
+    order_email_task.delay_on_commit(order.pk, "paid")
+    return payment
