@@ -1,1 +1,404 @@
-urlpatterns = []
+"""Catalogue API v1: categories, products, SKUs, bulk stock, image upload.
+
+Reads are public. Writes need the Django model permission each view names (staff and
+partner accounts get them through their groups). Views are thin: selectors read, services
+write, catalog.pricing prices.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors, services
+from catalog.filters import ProductFilter
+from catalog.models import Category, Sku
+from catalog.pricing import effective_prices, price_products
+from catalog.validators import validate_image
+from shop.api import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
+
+MAX_STOCK = 2**31 - 1
+
+
+class CatalogPermission(BasePermission):
+    """Reads are public; a write needs every permission in the view's `write_permissions`.
+
+    A method a view does not list is refused. Anonymous writers get 401 (token auth answers
+    with a challenge), signed-in users without the permission 403.
+    """
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        if not (request.user and request.user.is_authenticated):
+            return False
+        required = getattr(view, "write_permissions", {}).get(request.method)
+        return required is not None and request.user.has_perms(required)
+
+
+# --- Serializers -----------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_slug", allow_null=True, read_only=True,
+                                   help_text="Slug of the parent category; null for a top one.")
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "parent", "depth", "description"]
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+    alt = serializers.CharField(read_only=True)
+    position = serializers.IntegerField(read_only=True)
+
+    def get_url(self, image) -> str:
+        request = self.context.get("request")
+        url = image.image.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class SkuSerializer(serializers.ModelSerializer):
+    product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    effective_price = serializers.DecimalField(
+        source="offer.price", max_digits=12, decimal_places=2, read_only=True,
+        help_text="What a shopper pays today (discounts, member price) before cart promotions.",
+    )
+
+    class Meta:
+        model = Sku
+        fields = ["code", "product", "attributes", "price", "effective_price", "stock", "is_active"]
+
+
+class ProductSkuSerializer(SkuSerializer):
+    class Meta(SkuSerializer.Meta):
+        fields = ["code", "attributes", "price", "effective_price", "stock"]
+
+
+class ProductListSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    category = serializers.CharField(source="category.slug")
+    price_from = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                          help_text="Lowest active SKU price, before discounts.")
+    effective_price_from = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                                    allow_null=True)
+    total_stock = serializers.IntegerField()
+    image = serializers.SerializerMethodField(help_text="URL of the first image, or null.")
+
+    def get_image(self, product) -> str | None:
+        images = getattr(product, "first_images", None) or getattr(product, "all_images", [])
+        if not images:
+            return None
+        return ImageSerializer(images[0], context=self.context).data["url"]
+
+
+class ProductSerializer(ProductListSerializer):
+    description = serializers.CharField()
+    attributes = serializers.DictField(source="specs", help_text="Specs: key → value.")
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    skus = ProductSkuSerializer(source="active_skus", many=True)
+    images = ImageSerializer(source="all_images", many=True)
+
+
+def _clean_attributes(value: dict) -> dict:
+    for key, item in value.items():
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            raise serializers.ValidationError(f"“{key}” must be a text or a number.")
+    return value
+
+
+class SkuWriteSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    attributes = serializers.DictField(required=False, default=dict)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False, default=0)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+    def validate_attributes(self, value):
+        return _clean_attributes(value)
+
+
+class SkuPatchItemSerializer(SkuWriteSerializer):
+    """An SKU in a product PATCH: only the code is required; an unknown code is created."""
+
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                     required=False)
+    attributes = serializers.DictField(required=False)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class ProductWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=220)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    attributes = serializers.DictField(required=False, default=dict)
+    is_active = serializers.BooleanField(required=False, default=True)
+    skus = SkuWriteSerializer(many=True, required=False, default=list)
+
+    def validate_attributes(self, value):
+        return _clean_attributes(value)
+
+    def validate_slug(self, value):
+        if selectors.product_detail(value, for_sale=False) is not None:
+            raise serializers.ValidationError("A product with this slug exists.")
+        return value
+
+    def validate_skus(self, value):
+        codes = [item["code"] for item in value]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("Each SKU code may appear once.")
+        taken = list(Sku.objects.filter(code__in=codes).values_list("code", flat=True))
+        if taken:
+            raise serializers.ValidationError(f"SKU code(s) already in use: {', '.join(taken)}.")
+        return value
+
+
+class ProductPatchSerializer(ProductWriteSerializer):
+    slug = None
+    name = serializers.CharField(max_length=200, required=False)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(),
+                                            required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    attributes = serializers.DictField(required=False)
+    is_active = serializers.BooleanField(required=False)
+    skus = SkuPatchItemSerializer(many=True, required=False)
+
+    def validate_skus(self, value):
+        codes = [item["code"] for item in value]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("Each SKU code may appear once.")
+        product = self.context["product"]
+        foreign = list(Sku.objects.filter(code__in=codes).exclude(product=product)
+                       .values_list("code", flat=True))
+        if foreign:
+            raise serializers.ValidationError(
+                f"SKU code(s) belong to another product: {', '.join(foreign)}.")
+        existing = set(product.skus.filter(code__in=codes).values_list("code", flat=True))
+        for item in value:
+            if item["code"] not in existing and "price" not in item:
+                raise serializers.ValidationError(f"New SKU {item['code']} needs a price.")
+        return value
+
+
+class SkuPatchSerializer(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                     required=False)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give a price, a stock, or both.")
+        return attrs
+
+
+class StockItemSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)
+
+
+class StockSyncSerializer(serializers.ListSerializer):
+    child = StockItemSerializer()
+    min_length = 1
+    max_length = 1000
+
+
+class StockSyncResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(validators=[validate_image],
+                                  help_text="JPEG, PNG, WebP or GIF.")
+    alt = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
+# --- Views -----------------------------------------------------------------------------
+
+
+def _priced_detail(slug: str, request, *, for_sale: bool = True):
+    product = selectors.product_detail(slug, for_sale=for_sale)
+    if product is None:
+        raise Http404
+    price_products([product], user=request.user)
+    return product
+
+
+class CategoryListView(generics.ListAPIView):
+    """The category tree as a flat list in tree order, each with its parent's slug."""
+
+    serializer_class = CategorySerializer
+    permission_classes = [CatalogPermission]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.categories_flat().filter(is_active=True)
+
+    @extend_schema(responses={200: CategorySerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ProductListView(generics.ListCreateAPIView):
+    """Products for sale, filtered and ordered; POST creates one (catalog.add_product)."""
+
+    permission_classes = [CatalogPermission]
+    write_permissions = {"POST": ["catalog.add_product"]}
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        # ProductFilter builds the listing with selectors.product_list.
+        return selectors.products_base()
+
+    def get_serializer_class(self):
+        return ProductWriteSerializer if self.request.method == "POST" else ProductListSerializer
+
+    @extend_schema(responses={200: ProductListSerializer(many=True), 400: BAD_REQUEST,
+                              **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        price_products(page, user=request.user)
+        data = ProductListSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer, **WRITE_ERRORS})
+    def post(self, request, *args, **kwargs):
+        serializer = ProductWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        product = services.product_create(
+            category=data["category"], name=data["name"], slug=data["slug"],
+            description=data["description"], specs=data["attributes"],
+            is_active=data["is_active"], skus=data["skus"],
+        )
+        product = _priced_detail(product.slug, request, for_sale=False)
+        return Response(ProductSerializer(product, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ProductDetailView(APIView):
+    """One product with its SKUs and images; PATCH changes it (catalog.change_product)."""
+
+    permission_classes = [CatalogPermission]
+    write_permissions = {"PATCH": ["catalog.change_product"]}
+
+    @extend_schema(responses={200: ProductSerializer, **READ_ERRORS})
+    def get(self, request, slug):
+        product = _priced_detail(slug, request)
+        return Response(ProductSerializer(product, context={"request": request}).data)
+
+    @extend_schema(request=ProductPatchSerializer, responses={200: ProductSerializer, **WRITE_ERRORS})
+    @transaction.atomic
+    def patch(self, request, slug):
+        product = selectors.product_detail(slug, for_sale=False)
+        if product is None:
+            raise Http404
+        serializer = ProductPatchSerializer(data=request.data, context={"product": product})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "attributes" in data:
+            data["specs"] = data.pop("attributes")
+        services.product_update(product=product, **data)
+        product = _priced_detail(slug, request, for_sale=False)
+        return Response(ProductSerializer(product, context={"request": request}).data)
+
+
+class ProductImageView(APIView):
+    """POST a product image (multipart: `image`, `alt`, `position`); validated with Pillow."""
+
+    permission_classes = [CatalogPermission]
+    write_permissions = {"POST": ["catalog.change_product"]}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImageUploadSerializer, responses={201: ImageSerializer, **WRITE_ERRORS})
+    def post(self, request, slug):
+        product = selectors.product_detail(slug, for_sale=False)
+        if product is None:
+            raise Http404
+        serializer = ImageUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = services.product_image_add(product=product, **serializer.validated_data)
+        return Response(ImageSerializer(image, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class SkuDetailView(APIView):
+    """One SKU by code; PATCH `{price, stock}` for ERP and WMS sync (catalog.change_sku)."""
+
+    permission_classes = [CatalogPermission]
+    write_permissions = {"PATCH": ["catalog.change_sku"]}
+
+    def _sku(self, request, code) -> Sku:
+        skus = Sku.objects.select_related("product")
+        # The public sees SKUs for sale; catalogue staff and partners see every SKU.
+        if not request.user.has_perm("catalog.view_sku"):
+            skus = skus.filter(is_active=True, product__is_active=True)
+        return get_object_or_404(skus, code=code)
+
+    def _respond(self, request, sku) -> Response:
+        sku.offer = effective_prices([sku], user=request.user)[sku.pk]
+        return Response(SkuSerializer(sku).data)
+
+    @extend_schema(responses={200: SkuSerializer, **READ_ERRORS})
+    def get(self, request, code):
+        return self._respond(request, self._sku(request, code))
+
+    @extend_schema(request=SkuPatchSerializer, responses={200: SkuSerializer, **WRITE_ERRORS})
+    @transaction.atomic
+    def patch(self, request, code):
+        sku = self._sku(request, code)
+        serializer = SkuPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "price" in serializer.validated_data:
+            services.sku_set_price(sku=sku, price=serializer.validated_data["price"])
+        if "stock" in serializer.validated_data:
+            services.sku_set_stock(sku=sku, stock=serializer.validated_data["stock"])
+        return self._respond(request, sku)
+
+
+class StockSyncView(APIView):
+    """Set the stock of many SKUs at once, all or nothing (catalog.change_sku).
+
+    An unknown code answers 400 `{"code": "unknown_sku", "codes": [...]}` and nothing changes.
+    """
+
+    permission_classes = [CatalogPermission]
+    write_permissions = {"POST": ["catalog.change_sku"]}
+
+    @extend_schema(request=StockItemSerializer(many=True),
+                   responses={200: StockSyncResultSerializer, **WRITE_ERRORS})
+    def post(self, request):
+        serializer = StockSyncSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = [item["code"] for item in serializer.validated_data]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError({"non_field_errors": ["Each code may appear once."]})
+        updated = services.stock_sync(
+            items=[(item["code"], item["stock"]) for item in serializer.validated_data]
+        )
+        return Response({"updated": updated})
+
+
+urlpatterns = [
+    path("categories/", CategoryListView.as_view(), name="api-categories"),
+    path("products/", ProductListView.as_view(), name="api-products"),
+    path("products/<slug:slug>/", ProductDetailView.as_view(), name="api-product"),
+    path("products/<slug:slug>/images/", ProductImageView.as_view(), name="api-product-images"),
+    path("skus/<str:code>/", SkuDetailView.as_view(), name="api-sku"),
+    path("stock/", StockSyncView.as_view(), name="api-stock"),
+]

@@ -17,3 +17,21 @@ class UnknownSku(ShopError):
     code = "unknown_sku"
     status = 400
     default_detail = "Unknown SKU."
+
+
+class InvalidPrice(ShopError):
+    code = "invalid_price"
+    status = 400
+    default_detail = "A price must be a positive amount with at most two decimal places."
+
+
+class InvalidStock(ShopError):
+    code = "invalid_stock"
+    status = 400
+    default_detail = "Stock must be a whole number of units, zero or more."
+
+
+class DuplicateSku(ShopError):
+    code = "duplicate_sku"
+    status = 400
+    default_detail = "That SKU code is already in use."

@@ -1,12 +1,19 @@
-"""The catalogue's write API. Nothing else in the project writes `Sku.stock`."""
+"""The catalogue's write API. Nothing else in the project writes `Sku.stock` or `Sku.price`."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
 
-from catalog.errors import OutOfStock
-from catalog.models import Sku
+from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
+from catalog.models import Category, Product, ProductImage, Sku
+from catalog.validators import validate_image
+
+# Sku.price is DecimalField(max_digits=12, decimal_places=2): ten digits before the point.
+PRICE_MAX_DIGITS = Sku._meta.get_field("price").max_digits
+PRICE_PLACES = Sku._meta.get_field("price").decimal_places
+UNSET = object()
 
 
 @transaction.atomic
@@ -38,3 +45,185 @@ def stock_release(*, lines: Mapping[int, int]) -> None:
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
         Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
+
+
+# --- Price and stock of one SKU, bulk stock sync ---------------------------------------
+
+
+def clean_price(price) -> Decimal:
+    """Return `price` as a Decimal, or raise InvalidPrice saying what is wrong with it."""
+    if isinstance(price, float):
+        raise InvalidPrice("A price must be given as a decimal string, not a float.")
+    try:
+        value = Decimal(str(price).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidPrice(f"“{price}” is not a number.") from None
+    if not value.is_finite():
+        raise InvalidPrice(f"“{price}” is not a number.")
+    if value <= 0:
+        raise InvalidPrice(f"A price must be greater than 0.00 (got {value}).")
+    if -value.as_tuple().exponent > PRICE_PLACES:
+        raise InvalidPrice(f"A price has at most {PRICE_PLACES} decimal places (got {value}).")
+    if value.adjusted() + 1 > PRICE_MAX_DIGITS - PRICE_PLACES:
+        raise InvalidPrice(
+            f"A price has at most {PRICE_MAX_DIGITS - PRICE_PLACES} digits before the point "
+            f"(got {value})."
+        )
+    return value.quantize(Decimal(1).scaleb(-PRICE_PLACES))
+
+
+def clean_stock(stock) -> int:
+    """Return `stock` as an int, or raise InvalidStock."""
+    if isinstance(stock, bool) or not isinstance(stock, int):
+        raise InvalidStock(f"Stock must be a whole number (got {stock!r}).")
+    if stock < 0:
+        raise InvalidStock(f"Stock cannot be negative (got {stock}).")
+    # PostgreSQL integer: refuse what the column cannot hold rather than fail with a 500.
+    if stock > 2**31 - 1:
+        raise InvalidStock(f"Stock is too large (got {stock}).")
+    return stock
+
+
+@transaction.atomic
+def sku_set_price(*, sku: Sku, price) -> Sku:
+    """Set the base price of `sku` (what the ERP pushes); return the SKU with it."""
+    value = clean_price(price)
+    Sku.objects.filter(pk=sku.pk).update(price=value)
+    sku.price = value
+    return sku
+
+
+@transaction.atomic
+def sku_set_stock(*, sku: Sku, stock: int) -> Sku:
+    """Set the stock of `sku` to an absolute count (what the WMS counted)."""
+    value = clean_stock(stock)
+    Sku.objects.filter(pk=sku.pk).update(stock=value)
+    sku.stock = value
+    return sku
+
+
+@transaction.atomic
+def stock_sync(*, items: Sequence[tuple[str, int]]) -> int:
+    """Set the stock of many SKUs by code, all or nothing; return how many were updated.
+
+    An unknown code raises UnknownSku naming every unknown code, and nothing changes. The
+    rows are locked in primary-key order, the order stock_reserve takes them in, so a sync
+    running beside checkouts cannot deadlock with them.
+    """
+    wanted: dict[str, int] = {}
+    for code, stock in items:
+        if code in wanted:
+            raise InvalidStock(f"SKU {code} is listed more than once.")
+        wanted[code] = clean_stock(stock)
+    if not wanted:
+        return 0
+    skus = list(Sku.objects.filter(code__in=wanted).select_for_update().order_by("pk"))
+    unknown = sorted(set(wanted) - {sku.code for sku in skus})
+    if unknown:
+        raise UnknownSku(f"Unknown SKU code(s): {', '.join(unknown)}.", codes=unknown)
+    for sku in skus:
+        sku.stock = wanted[sku.code]
+    Sku.objects.bulk_update(skus, ["stock"])
+    return len(skus)
+
+
+# --- Products and SKUs -----------------------------------------------------------------
+
+
+@transaction.atomic
+def sku_create(
+    *, product: Product, code: str, attributes: Mapping | None = None, price, stock: int = 0,
+    is_active: bool = True,
+) -> Sku:
+    """Add a SKU to `product`; raise DuplicateSku if `code` is taken."""
+    code = code.strip()
+    if Sku.objects.filter(code=code).exists():
+        raise DuplicateSku(f"SKU code {code} is already in use.", sku=code)
+    return Sku.objects.create(
+        product=product, code=code, attributes=dict(attributes or {}), price=clean_price(price),
+        stock=clean_stock(stock), is_active=is_active,
+    )
+
+
+@transaction.atomic
+def sku_update(*, sku: Sku, attributes=UNSET, price=UNSET, stock=UNSET, is_active=UNSET) -> Sku:
+    """Change what is given of one SKU; price and stock go through their own services."""
+    changed = []
+    if attributes is not UNSET:
+        sku.attributes = dict(attributes or {})
+        changed.append("attributes")
+    if is_active is not UNSET:
+        sku.is_active = is_active
+        changed.append("is_active")
+    if changed:
+        sku.save(update_fields=changed)
+    if price is not UNSET:
+        sku_set_price(sku=sku, price=price)
+    if stock is not UNSET:
+        sku_set_stock(sku=sku, stock=stock)
+    return sku
+
+
+@transaction.atomic
+def product_create(
+    *, category: Category, name: str, slug: str, description: str = "",
+    specs: Mapping | None = None, is_active: bool = True, skus: Iterable[Mapping] = (),
+) -> Product:
+    """Create a product with its SKUs (`[{code, attributes, price, stock, is_active?}]`)."""
+    product = Product.objects.create(
+        category=category, name=name, slug=slug, description=description,
+        specs=dict(specs or {}), is_active=is_active,
+    )
+    for sku in skus:
+        sku_create(product=product, **sku)
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *, product: Product, category=UNSET, name=UNSET, description=UNSET, specs=UNSET,
+    is_active=UNSET, skus: Iterable[Mapping] | None = None,
+) -> Product:
+    """Change what is given of `product`; `skus` are upserted by code.
+
+    A listed code that exists on this product is updated, a new code is created, a code
+    that belongs to another product is refused. SKUs not listed are left as they are.
+    """
+    fields = {"category": category, "name": name, "description": description,
+              "specs": specs, "is_active": is_active}
+    changed = [field for field, value in fields.items() if value is not UNSET]
+    for field in changed:
+        setattr(product, field, fields[field])
+    if changed:
+        product.save(update_fields=[*changed, "updated_at"])
+    for data in skus or ():
+        data = dict(data)
+        code = data.pop("code")
+        existing = Sku.objects.filter(code=code).first()
+        if existing is None:
+            sku_create(product=product, code=code, **data)
+        elif existing.product_id != product.pk:
+            raise DuplicateSku(f"SKU code {code} belongs to another product.", sku=code)
+        else:
+            sku_update(sku=existing, **data)
+    return product
+
+
+@transaction.atomic
+def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
+    """Show or hide products in the shop (the admin's bulk action); return how many changed."""
+    return Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=active).update(
+        is_active=active
+    )
+
+
+@transaction.atomic
+def product_image_add(*, product: Product, image, alt: str = "", position: int | None = None
+                      ) -> ProductImage:
+    """Validate and store an uploaded image for `product` (appended unless `position`)."""
+    validate_image(image)
+    if position is None:
+        last = product.images.order_by("-position").values_list("position", flat=True).first()
+        position = 0 if last is None else last + 1
+    return ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
+                                       position=position)

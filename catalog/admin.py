@@ -1,0 +1,146 @@
+"""The catalogue staff's screens: the category tree, products with SKU and image inlines."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from catalog import selectors, services
+from catalog.models import Category, Product, ProductImage, Sku
+from catalog.validators import validate_image
+from shop.money import format_money
+
+
+@admin.register(Category)
+class CategoryAdmin(TreeAdmin):
+    form = movenodeform_factory(Category)
+    list_display = ["name", "slug", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ProductImageForm(forms.ModelForm):
+    # A plain FileField: validate_image is then the one judge, with its specific messages,
+    # instead of Django's ImageField answering first with a generic one.
+    image = forms.FileField(widget=forms.ClearableFileInput, validators=[validate_image],
+                            help_text="JPEG, PNG, WebP or GIF.")
+
+    class Meta:
+        model = ProductImage
+        fields = ["image", "alt", "position"]
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    form = ProductImageForm
+    extra = 1
+
+
+class SkuInline(admin.TabularInline):
+    model = Sku
+    fields = ["code", "attributes", "price", "stock", "is_active"]
+    extra = 1
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("low", f"Low (1–{settings.SHOP_LOW_STOCK})"), ("out", "Out of stock")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return queryset.filter(total_stock__gt=0, total_stock__lte=settings.SHOP_LOW_STOCK)
+        if self.value() == "out":
+            return queryset.filter(total_stock=0)
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "from_price", "total_stock_display", "is_active"]
+    list_filter = ["category", "is_active", LowStockFilter]
+    list_select_related = ["category"]
+    search_fields = ["name", "slug", "skus__code"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SkuInline, ProductImageInline]
+    actions = ["activate", "deactivate"]
+
+    def get_queryset(self, request):
+        return selectors.products_base(for_sale=False)
+
+    @admin.display(description="from", ordering="price_from")
+    def from_price(self, product):
+        return format_money(product.price_from) if product.price_from is not None else "—"
+
+    @admin.display(description="stock", ordering="total_stock")
+    def total_stock_display(self, product):
+        return product.total_stock
+
+    @admin.action(description="Show the selected products in the shop")
+    def activate(self, request, queryset):
+        count = services.products_set_active(product_ids=queryset.values_list("pk", flat=True),
+                                             active=True)
+        self.message_user(request, f"{count} product(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Hide the selected products from the shop")
+    def deactivate(self, request, queryset):
+        count = services.products_set_active(product_ids=queryset.values_list("pk", flat=True),
+                                             active=False)
+        self.message_user(request, f"{count} product(s) deactivated.", messages.SUCCESS)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Sku:
+            return super().save_formset(request, form, formset, change)
+        # Price and stock are written by the services only (conditional UPDATEs elsewhere
+        # must not be overwritten by a stale admin form).
+        # The admin's change message reads what formset.save() would have recorded.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                deleted.instance.delete()
+                formset.deleted_objects.append(deleted.instance)
+        for sku_form in formset.forms:
+            if sku_form in formset.deleted_forms or not sku_form.has_changed():
+                continue
+            is_new = sku_form.instance.pk is None
+            sku = _save_sku_form(sku_form, product=form.instance)
+            if is_new:
+                formset.new_objects.append(sku)
+            else:
+                formset.changed_objects.append((sku, sku_form.changed_data))
+        return None
+
+
+def _save_sku_form(sku_form, *, product) -> Sku:
+    data = sku_form.cleaned_data
+    sku = sku_form.instance
+    if sku.pk is None:
+        return services.sku_create(
+            product=product, code=data["code"], attributes=data["attributes"],
+            price=data["price"], stock=data["stock"], is_active=data["is_active"],
+        )
+    plain = [field for field in ("code", "attributes", "is_active") if field in sku_form.changed_data]
+    if plain:
+        sku.save(update_fields=plain)
+    if "price" in sku_form.changed_data:
+        services.sku_set_price(sku=sku, price=data["price"])
+    if "stock" in sku_form.changed_data:
+        services.sku_set_stock(sku=sku, stock=data["stock"])
+    return sku
+
+
+@admin.register(Sku)
+class SkuAdmin(admin.ModelAdmin):
+    list_display = ["code", "product", "label", "price", "stock", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["product"]
+    search_fields = ["code", "product__name"]
+    fields = ["product", "code", "attributes", "price", "stock", "is_active"]
+    autocomplete_fields = ["product"]
+
+    def save_model(self, request, obj, form, change):
+        saved = _save_sku_form(form, product=obj.product)
+        obj.pk = saved.pk

@@ -1,0 +1,204 @@
+"""Catalogue reads: the product listing (filters, search, ordering), a product, the category tree.
+
+Every listing runs a fixed number of queries whatever the page size: the from-price and the
+total stock are subqueries on the product row, the active SKUs and the first image are one
+prefetch query each.
+
+Search: on PostgreSQL a full-text search built at query time over the name (weight A), the
+values of `specs` (B) and the description (C), English stemming, every word matched as a
+prefix ("headph" finds "Headphones"), results ranked by relevance unless another ordering is
+asked for. No stored vector to keep in step, which suits a catalogue of thousands of
+products; past that, a stored SearchVectorField with a GIN index kept by the services is the
+next step. On SQLite every word must appear (icontains) in the name, specs or description.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, models
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce, Length, Substr
+
+from catalog.models import Category, Product, ProductImage, Sku
+
+ORDERINGS = {
+    "price": (F("price_from").asc(nulls_last=True), "pk"),
+    "-price": (F("price_from").desc(nulls_last=True), "pk"),
+    "name": ("name", "pk"),
+    "-created": ("-created_at", "-pk"),
+}
+ORDERING_CHOICES = [
+    ("-created", "Newest"),
+    ("price", "Price: low to high"),
+    ("-price", "Price: high to low"),
+    ("name", "Name"),
+]
+SEARCH_CONFIG = "english"
+
+
+class SpecsValues(Func):
+    """The values of the `specs` object as text (PostgreSQL), so keys are not searched."""
+
+    template = "jsonb_path_query_array(%(expressions)s, '$.*')::text"
+    output_field = models.TextField()
+
+
+def _active_skus() -> QuerySet:
+    return Sku.objects.filter(is_active=True).order_by("price", "pk")
+
+
+def products_base(*, for_sale: bool = True) -> QuerySet:
+    """Products with `price_from` and `total_stock` annotated and the category joined.
+
+    `price_from` is the lowest active SKU price (before discounts), `total_stock` the units
+    of all active SKUs. `for_sale` (the shop's view) keeps only active products in active
+    categories with at least one active SKU; staff screens pass False to see everything.
+    """
+    active = Sku.objects.filter(product=OuterRef("pk"), is_active=True)
+    price_from = active.order_by("price").values("price")[:1]
+    total_stock = active.values("product").annotate(total=Sum("stock")).values("total")
+    queryset = Product.objects.annotate(
+        price_from=Subquery(price_from),
+        total_stock=Coalesce(Subquery(total_stock, output_field=IntegerField()), 0),
+    ).select_related("category")
+    if for_sale:
+        queryset = queryset.filter(
+            is_active=True, category__is_active=True, price_from__isnull=False
+        )
+    return queryset
+
+
+def _search(queryset: QuerySet, q: str) -> tuple[QuerySet, bool]:
+    """Filter `queryset` to products matching every word of `q`; say whether it is ranked."""
+    words = re.findall(r"\w+", q)
+    if not words:
+        return queryset, False
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector("name", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(SpecsValues("specs"), weight="B", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        )
+        # Raw tsquery: every word as a prefix; \w+ leaves no tsquery operators in the words.
+        query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw",
+                            config=SEARCH_CONFIG)
+        return (
+            queryset.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query),
+            True,
+        )
+    queryset = queryset.annotate(specs_text=Cast("specs", models.TextField()))
+    for word in words:
+        queryset = queryset.filter(
+            Q(name__icontains=word) | Q(description__icontains=word) | Q(specs_text__icontains=word)
+        )
+    return queryset, False
+
+
+def _with_listing_prefetch(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"),
+        # A sliced prefetch (a window function): one query, the first image of each product.
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")[:1],
+                 to_attr="first_images"),
+    )
+
+
+def product_list(filters: Mapping | None = None) -> QuerySet:
+    """Return the products matching `filters`, ordered, ready for a listing page.
+
+    `filters` (all optional): `category` (a Category: it and its descendants), `q` (search
+    text), `min_price` / `max_price` (Decimals on the from-price), `in_stock` (True: only
+    products with an active SKU in stock), `ordering` (a key of ORDERINGS; default newest
+    first, or relevance when searching on PostgreSQL).
+    """
+    filters = filters or {}
+    queryset = products_base()
+    category = filters.get("category")
+    if category is not None:
+        # Materialised path: a category's descendants share its path as a prefix.
+        queryset = queryset.filter(category__path__startswith=category.path)
+    ranked = False
+    if filters.get("q"):
+        queryset, ranked = _search(queryset, filters["q"])
+    if filters.get("min_price") is not None:
+        queryset = queryset.filter(price_from__gte=filters["min_price"])
+    if filters.get("max_price") is not None:
+        queryset = queryset.filter(price_from__lte=filters["max_price"])
+    if filters.get("in_stock"):
+        queryset = queryset.filter(
+            Exists(Sku.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
+        )
+    ordering = filters.get("ordering")
+    if ordering:
+        queryset = queryset.order_by(*ORDERINGS[ordering])
+    elif ranked:
+        queryset = queryset.order_by("-rank", "-created_at", "-pk")
+    else:
+        queryset = queryset.order_by(*ORDERINGS["-created"])
+    return _with_listing_prefetch(queryset)
+
+
+def product_detail(slug: str, *, for_sale: bool = True) -> Product | None:
+    """Return product `slug` with its active SKUs, images and category, or None.
+
+    `for_sale=False` finds a hidden product too (staff and partner writes).
+    """
+    return (
+        products_base(for_sale=for_sale)
+        .filter(slug=slug)
+        .prefetch_related(
+            Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"),
+                     to_attr="all_images"),
+        )
+        .first()
+    )
+
+
+# --- Category tree ---------------------------------------------------------------------
+
+
+def category_roots() -> QuerySet:
+    """Return the active top-level categories."""
+    return Category.objects.filter(depth=1, is_active=True).order_by("path")
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return Category.objects.filter(slug=slug, is_active=True).first()
+
+
+@dataclass(frozen=True)
+class CategoryContext:
+    ancestors: list[Category]  # root first, the category itself excluded
+    children: list[Category]  # active direct children
+
+
+def category_context(category: Category) -> CategoryContext:
+    """Return the breadcrumb trail and the sub-categories of `category` in one query."""
+    steplen = category.steplen
+    ancestor_paths = [category.path[:end] for end in range(steplen, len(category.path), steplen)]
+    rows = Category.objects.filter(
+        Q(path__in=ancestor_paths)
+        | Q(path__startswith=category.path, depth=category.depth + 1, is_active=True)
+    ).order_by("path")
+    ancestors = [row for row in rows if row.depth < category.depth]
+    children = [row for row in rows if row.depth > category.depth]
+    return CategoryContext(ancestors=ancestors, children=children)
+
+
+def category_trail(category: Category) -> list[Category]:
+    """Return the category's ancestors root first, then the category (one query)."""
+    steplen = category.steplen
+    paths = [category.path[:end] for end in range(steplen, len(category.path) + 1, steplen)]
+    return list(Category.objects.filter(path__in=paths).order_by("path"))
+
+
+def categories_flat() -> QuerySet:
+    """Return every category in tree order with `parent_slug` annotated (one query)."""
+    # A node's parent has the node's path minus its last step.
+    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Category.steplen)
+    return Category.objects.annotate(
+        parent_slug=Subquery(Category.objects.filter(path=parent_path).values("slug")[:1])
+    ).order_by("path")
