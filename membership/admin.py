@@ -13,6 +13,12 @@ class TierAdmin(admin.ModelAdmin):
                     "free_shipping"]
     ordering = ["rank"]
 
+    def has_delete_permission(self, request, obj=None):
+        # The tier at 0 is where every member starts; without it new members have no tier.
+        if obj is not None and obj.threshold == 0 and Tier.objects.exclude(pk=obj.pk).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 class TierChangeInline(admin.TabularInline):
     model = TierChange

@@ -103,3 +103,13 @@ def test_staff_re_evaluate_selected_members(staff_client, tiers):
     membership = membership_get(user)
     assert membership.tier == tiers["platinum"]
     assert membership.changes.first().reason == TierChange.Reason.STAFF
+
+
+def test_the_starting_tier_cannot_be_deleted_while_others_exist(staff_client, tiers):
+    regular = tiers["regular"]
+
+    response = staff_client.post(reverse("admin:membership_tier_delete", args=[regular.pk]),
+                                 {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Tier.objects.filter(pk=regular.pk).exists()
