@@ -20,8 +20,10 @@ seed: migrate
 	$(DEV) $(PY) manage.py seed_demo
 
 ## The shop on its embedded defaults (SQLite, eager tasks), demo data loaded.
+## `make run ADDR=127.0.0.1:8001` serves elsewhere.
+ADDR ?= 127.0.0.1:8000
 run: seed
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV) $(PY) manage.py runserver $(ADDR)
 
 ## The whole suite: the import contract, then every test.
 test: install

@@ -63,6 +63,21 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Under SHOP_REQUIRE_SERVICES=1 a skipped test, whatever skipped it, fails the run."""
+    if not REQUIRE_SERVICES or session.exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"SHOP_REQUIRE_SERVICES=1: {len(skipped)} test(s) skipped; every test must run",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Drive the system Chromium: Playwright cannot download its own browser here."""
