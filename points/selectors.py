@@ -28,11 +28,12 @@ def expiring_soon(user, *, days: int = EXPIRING_SOON_DAYS, at: datetime | None =
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     until = (at or timezone.now()) + timedelta(days=days)
-    return list(
+    lots = (
         Lot.objects.filter(account__user=user, remaining__gt=0, expires_at__lte=until)
         .order_by("expires_at", "pk")
-        .values("expires_at", points=F("remaining"))
+        .values_list("remaining", "expires_at")
     )
+    return [{"points": remaining, "expires_at": expires_at} for remaining, expires_at in lots]
 
 
 def entries_for(user) -> QuerySet[LedgerEntry]:

@@ -1,4 +1,10 @@
 """Points pages."""
 
+from django.urls import path
+
+from points import views
+
 app_name = "points"
-urlpatterns = []
+urlpatterns = [
+    path("points/", views.home, name="home"),
+]
