@@ -78,6 +78,10 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": ["email", "password1", "password2", "is_staff"]}),
     ]
 
+    def get_inlines(self, request, obj):
+        # The add page asks only for email and password, as Django's own user admin does.
+        return self.inlines if obj is not None else []
+
     def get_queryset(self, request):
         verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
         return super().get_queryset(request).annotate(email_verified=Exists(verified))

@@ -2,7 +2,12 @@
 
 from django.conf import settings
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveUpdateAPIView
@@ -131,7 +136,10 @@ class TokenView(ScopedThrottleMixin, APIView):
         return Response({"token": token.key})
 
 
-@extend_schema(responses={200: UserSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED})
+@extend_schema_view(
+    get=extend_schema(responses={200: UserSerializer, 401: UNAUTHORIZED}),
+    patch=extend_schema(responses={200: UserSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED}),
+)
 class MeView(RetrieveUpdateAPIView):
     """The caller's profile: the email is the login and read-only here."""
 

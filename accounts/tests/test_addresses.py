@@ -30,7 +30,7 @@ def api(user):
 
 
 @pytest.fixture
-def page(client, user):
+def shopper_client(client, user):
     client.force_login(user)
     return client
 
@@ -151,36 +151,36 @@ def test_api_me_reads_and_changes_the_display_name_but_not_the_email(api, user):
 # --- Pages ------------------------------------------------------------------------------
 
 
-def test_pages_add_edit_make_default_and_delete_an_address(page, user):
-    response = page.post(reverse("accounts:address_add"), FIELDS)
+def test_pages_add_edit_make_default_and_delete_an_address(shopper_client, user):
+    response = shopper_client.post(reverse("accounts:address_add"), FIELDS)
     assert response.status_code == 302
     first = Address.objects.get(user=user)
     assert first.is_default
 
-    page.post(reverse("accounts:address_add"), {**FIELDS, "line1": "2 Bund Road"})
+    shopper_client.post(reverse("accounts:address_add"), {**FIELDS, "line1": "2 Bund Road"})
     second = Address.objects.get(user=user, line1="2 Bund Road")
 
-    response = page.post(reverse("accounts:address_edit", args=[second.pk]),
+    response = shopper_client.post(reverse("accounts:address_edit", args=[second.pk]),
                          {**FIELDS, "line1": "3 Bund Road"})
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.line1 == "3 Bund Road"
 
-    page.post(reverse("accounts:address_default", args=[second.pk]))
+    shopper_client.post(reverse("accounts:address_default", args=[second.pk]))
     assert defaults(user) == [second.pk]
 
-    listing = page.get(reverse("accounts:addresses")).content.decode()
+    listing = shopper_client.get(reverse("accounts:addresses")).content.decode()
     assert "3 Bund Road" in listing and "1 Century Avenue" in listing
 
-    confirm = page.get(reverse("accounts:address_delete", args=[second.pk]))
+    confirm = shopper_client.get(reverse("accounts:address_delete", args=[second.pk]))
     assert confirm.status_code == 200
     assert Address.objects.filter(pk=second.pk).exists()  # a GET only asks
-    page.post(reverse("accounts:address_delete", args=[second.pk]))
+    shopper_client.post(reverse("accounts:address_delete", args=[second.pk]))
     assert defaults(user) == [first.pk]
 
 
-def test_page_form_shows_field_errors_for_a_bad_address(page, user):
-    response = page.post(reverse("accounts:address_add"), {**FIELDS, "phone": "", "country": "X"})
+def test_page_form_shows_field_errors_for_a_bad_address(shopper_client, user):
+    response = shopper_client.post(reverse("accounts:address_add"), {**FIELDS, "phone": "", "country": "X"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"phone", "country"}
     assert 'class="field-errors"' in response.content.decode()
@@ -192,9 +192,9 @@ def test_page_form_shows_field_errors_for_a_bad_address(page, user):
     ("accounts:address_delete", "get"), ("accounts:address_delete", "post"),
     ("accounts:address_default", "post"),
 ])
-def test_pages_give_404_for_another_users_address(page, name, method):
+def test_pages_give_404_for_another_users_address(shopper_client, name, method):
     theirs = AddressFactory()
-    response = getattr(page, method)(reverse(name, args=[theirs.pk]), FIELDS)
+    response = getattr(shopper_client, method)(reverse(name, args=[theirs.pk]), FIELDS)
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.line1 != FIELDS["line1"]
@@ -207,8 +207,8 @@ def test_account_pages_need_login(client):
         assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_profile_page_shows_the_email_and_saves_the_display_name(page, user):
-    assert user.email in page.get(reverse("accounts:profile")).content.decode()
-    page.post(reverse("accounts:profile"), {"display_name": "  Lily  "})
+def test_profile_page_shows_the_email_and_saves_the_display_name(shopper_client, user):
+    assert user.email in shopper_client.get(reverse("accounts:profile")).content.decode()
+    shopper_client.post(reverse("accounts:profile"), {"display_name": "  Lily  "})
     user.refresh_from_db()
     assert user.display_name == "Lily"
