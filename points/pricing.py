@@ -52,3 +52,12 @@ def points_quote(*, user, requested: int, amount: Decimal) -> tuple[int, Decimal
     if requested > balance:
         raise InsufficientPoints(f"You have {balance} points; this needs {requested}.")
     return requested, points_value(requested)
+
+
+def points_available(*, user, amount: Decimal) -> tuple[int, Decimal]:
+    """Return the most points `user` can use on an order of `amount`, and what they save.
+
+    For the checkout's "use up to N points (saves ¥x)": the lower of the cap and the balance.
+    """
+    points = min(points_cap(amount), balance_for(user))
+    return points, points_value(points)

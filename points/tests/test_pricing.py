@@ -80,3 +80,13 @@ def test_the_cap_keeps_the_rounded_value_within_the_ratio(rich, settings):
     assert points_quote(user=rich, requested=4, amount=Decimal("0.01")) == (4, Decimal("0.00"))
     with pytest.raises(PointsOverCap):
         points_quote(user=rich, requested=5, amount=Decimal("0.01"))
+
+
+def test_points_available_is_the_lower_of_cap_and_balance():
+    from points.pricing import points_available
+
+    user = UserFactory()
+    earned(user, 3_000)
+    assert points_available(user=user, amount=Decimal("100.00")) == (3_000, Decimal("30.00"))
+    assert points_available(user=user, amount=Decimal("20.00")) == (1_000, Decimal("10.00"))
+    assert points_available(user=AnonymousUser(), amount=Decimal("20.00")) == (0, Decimal("0.00"))
