@@ -64,6 +64,26 @@ def pytest_runtest_setup(item):
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that flush the database after the others, as Django does.
+
+    A transactional test (`transaction=True`, `transactional_db`, `live_server`) ends by
+    emptying every table, rows made by data migrations (staff groups, beat schedules)
+    included. pytest-django orders such tests last, but pytest's regrouping of
+    session-parametrized tests (Playwright's `[chromium]`) undoes that, so it is done again
+    here, last. The sort is stable: the order within each group is kept.
+    """
+
+    def flushes(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+            return True
+        return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+    items.sort(key=flushes)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     """Under SHOP_REQUIRE_SERVICES=1 a skipped test, whatever skipped it, fails the run."""
     if not REQUIRE_SERVICES or session.exitstatus != 0:
