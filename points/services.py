@@ -144,9 +144,11 @@ def points_reverse(*, reference: str, at: datetime | None = None) -> LedgerEntry
         shortfall=wanted - taken, created_at=at or timezone.now(),
     )
     if taken:
-        PointsAccount.objects.filter(pk=account.pk, balance__gte=taken).update(
+        debited = PointsAccount.objects.filter(pk=account.pk, balance__gte=taken).update(
             balance=F("balance") - taken
         )
+        if not debited:  # impossible under the account lock; refuse rather than go negative
+            raise RuntimeError(f"points account {account.pk}: balance moved under the lock")
         _consume(account, entry=entry, points=taken, first_lot_id=award.lot.pk)
     return entry
 
