@@ -35,8 +35,7 @@ def seed(*, out) -> None:
     """Create this app's demo rows once; `out(message)` reports progress."""
     for name in STAFF_GROUPS:
         _, created = Group.objects.get_or_create(name=name)
-        if created:
-            out(f"created staff group {name!r}")
+        out(f"{'created' if created else 'found'} staff group {name!r}")
     shopper = _user(email=SHOPPER_EMAIL, password=SHOPPER_PASSWORD, staff=False, out=out)
     if not shopper.display_name:
         services.profile_update(user=shopper, display_name="Demo Shopper")

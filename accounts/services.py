@@ -3,8 +3,8 @@
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -60,10 +60,12 @@ def user_register(*, email: str, password: str, request: HttpRequest | None = No
     except IntegrityError:
         raise ValidationError({"email": [EMAIL_TAKEN]}) from None
     address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    # Listeners (sign-up bonus, starting tier) run inside this transaction: if one fails, no
+    # half-registered user remains. The email goes last, so it is sent for a complete user.
+    user_registered.send(sender=User, user=user, request=request)
     if request is not None and allauth_settings.EMAIL_VERIFICATION != "none":
         # allauth's own confirmation: the same email, link and key as a page sign-up.
         address.send_confirmation(request, signup=True)
-    user_registered.send(sender=User, user=user, request=request)
     return user
 
 

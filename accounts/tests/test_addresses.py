@@ -180,7 +180,8 @@ def test_pages_add_edit_make_default_and_delete_an_address(shopper_client, user)
 
 
 def test_page_form_shows_field_errors_for_a_bad_address(shopper_client, user):
-    response = shopper_client.post(reverse("accounts:address_add"), {**FIELDS, "phone": "", "country": "X"})
+    response = shopper_client.post(reverse("accounts:address_add"),
+                                   {**FIELDS, "phone": "", "country": "X"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"phone", "country"}
     assert 'class="field-errors"' in response.content.decode()
