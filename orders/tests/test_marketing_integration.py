@@ -309,3 +309,60 @@ def test_every_refusal_shows_its_reason_on_the_cart_page(reason, shopper_client,
     error = re.search(r'data-testid="coupon-error"><li>(.*?)</li>', page)
     assert error is not None
     assert error.group(1).replace("&#x27;", "'").startswith(REFUSALS[reason])
+
+
+# --- Done when 6: in Chromium ------------------------------------------------------------------
+
+
+def _signed_in(page, live_server, user):
+    """Give the browser a session for `user` (the sign-in form is accounts' own journey)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_shopper_sees_the_discount_the_hint_the_promotion_and_the_coupon(live_server, page):
+    from playwright.sync_api import expect
+
+    audio = CategoryFactory(slug="audio", name="Audio")
+    SkuFactory(price=Decimal("100.00"), stock=10,
+               product=ProductFactory(category=audio, name="Studio Headphones", slug="studio-headphones"))
+    DiscountFactory(name="Audio week", value=Decimal("15.00"), categories=[audio])
+    PromotionFactory(name="Spend 200 save 30", threshold=Decimal("200.00"), amount_off=Decimal("30.00"))
+    CouponFactory(code="WELCOME10", value=Decimal("10.00"), min_spend=Decimal("100.00"))
+    _signed_in(page, live_server, UserFactory())
+
+    # The product page strikes the base price through next to the discounted one.
+    page.goto(f"{live_server.url}/p/studio-headphones/")
+    expect(page.locator("#sku-price")).to_have_text("¥85.00")
+    expect(page.locator("#sku-was")).to_have_text("¥100.00")
+    expect(page.locator("#sku-offer")).to_have_text("Audio week −15 %")
+
+    # One in the cart: 115.00 short of the 满减.
+    page.locator("#add-to-cart-button").click()
+    expect(page).to_have_url(re.compile(r"/cart/$"))
+    expect(page.locator(".notice").first).to_contain_text("Spend ¥115.00 more for ¥30.00 off")
+
+    # Three: 255.00 meets 200.00 and 30.00 comes off.
+    page.get_by_label("Quantity of Studio Headphones").fill("3")
+    page.get_by_role("button", name="Update").click()
+    breakdown = page.get_by_test_id("breakdown")
+    expect(breakdown).to_contain_text("Spend 200 save 30")
+    expect(page.get_by_test_id("total")).to_have_text("¥225.00")
+
+    # WELCOME10 takes 10 % of what is left.
+    page.fill("#coupon-code", "welcome10")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("Coupon WELCOME10 (−10 %) applied.")).to_be_visible()
+    expect(page.get_by_test_id("total")).to_have_text("¥202.50")
+
+    # A wrong code says why.
+    page.fill("#coupon-code", "NOPE")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_test_id("coupon-error")).to_have_text("Unknown coupon code “NOPE”.")
+    expect(page.get_by_test_id("total")).to_have_text("¥225.00")
