@@ -264,3 +264,119 @@ class CouponRedemption(models.Model):
 
     def __str__(self):
         return f"{self.coupon} × {self.reference}"
+
+
+# --- Flash sales (秒杀), issue #8: services and selectors in marketing/flash.py ------------------
+
+
+class FlashSale(models.Model):
+    """`quantity` units of one SKU at a flash `price` inside a window, each shopper within a limit.
+
+    The units are set aside from the SKU's stock when the sale is created (ordinary orders
+    cannot eat them) and what was not sold goes back once when it ends (`stock_returned_at`).
+    `sold` counts units taken by orders, paid or awaiting payment; it is written only by
+    conditional UPDATEs in marketing.flash, and the CHECK below is the last line of defence
+    against overselling even for a raw UPDATE.
+    """
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        ACTIVE = "active", "Active"
+        SOLD_OUT = "sold_out", "Sold out"
+        ENDED = "ended", "Ended"
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="flash_sales")
+    price = models.DecimalField(max_digits=12, decimal_places=2, help_text="Below the SKU's base price.")
+    quantity = models.PositiveIntegerField(help_text="Units on sale, set aside from the SKU's stock.")
+    sold = models.PositiveIntegerField(default=0, editable=False)
+    per_customer_limit = models.PositiveIntegerField(default=1, help_text="Units one shopper may buy.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    stock_returned_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the unsold units went back to the SKU's stock (the sale ended).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sold__gte=0, sold__lte=models.F("quantity")),
+                                   name="marketing_flashsale_sold_within_quantity"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="marketing_flashsale_price_gt_0"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="marketing_flashsale_quantity_gte_1"),
+            models.CheckConstraint(condition=Q(per_customer_limit__gte=1),
+                                   name="marketing_flashsale_limit_gte_1"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="marketing_flashsale_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["ends_at", "starts_at"])]
+
+    def __str__(self):
+        return f"Flash sale #{self.pk}: {self.sku_id and self.sku}"
+
+    def clean(self):
+        errors = _window_errors(self.starts_at, self.ends_at)
+        if self.price is not None and self.price <= 0:
+            errors["price"] = "The flash price must be more than 0.00."
+        elif self.price is not None and self.sku_id and self.price >= self.sku.price:
+            errors["price"] = (f"The flash price must be below the SKU's base price "
+                               f"({format_money(self.sku.price)}).")
+        if self.quantity is not None and self.quantity < 1:
+            errors["quantity"] = "A flash sale needs at least 1 unit."
+        if self.per_customer_limit is not None and self.per_customer_limit < 1:
+            errors["per_customer_limit"] = "The limit per customer must be at least 1."
+        if errors:
+            raise ValidationError(errors)
+
+    def status_at(self, at=None) -> str:
+        """Return upcoming, active, sold_out or ended at `at` (now by default)."""
+        at = at or timezone.now()
+        if at < self.starts_at:
+            return self.Status.UPCOMING
+        if at >= self.ends_at:
+            return self.Status.ENDED
+        return self.Status.SOLD_OUT if self.sold >= self.quantity else self.Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quantity - self.sold, 0)
+
+    def is_running(self, at=None) -> bool:
+        """Return whether `at` is inside the window (start inclusive, end exclusive)."""
+        at = at or timezone.now()
+        return self.starts_at <= at < self.ends_at
+
+
+class FlashPurchase(models.Model):
+    """Units of a flash sale taken by one order (`reference` is the order's); released once."""
+
+    class State(models.TextChoices):
+        RESERVED = "reserved", "Reserved (awaiting payment)"
+        PAID = "paid", "Paid"
+        RELEASED = "released", "Released (order cancelled)"
+
+    ACTIVE = (State.RESERVED, State.PAID)
+
+    sale = models.ForeignKey(FlashSale, on_delete=models.PROTECT, related_name="purchases")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="flash_purchases")
+    quantity = models.PositiveIntegerField()
+    reference = models.CharField(max_length=64, unique=True, help_text="The order's reference.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RESERVED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="marketing_flashpurchase_quantity_gte_1"),
+        ]
+        indexes = [models.Index(fields=["sale", "user", "state"])]
+
+    def __str__(self):
+        return f"{self.quantity} × sale #{self.sale_id} for {self.reference}"
