@@ -7,3 +7,24 @@ class CouponInvalid(ShopError):
     code = "coupon_invalid"
     status = 400
     default_detail = "This coupon cannot be used."
+
+
+# --- Flash sales (marketing/flash.py) ---------------------------------------------------------
+
+
+class SoldOut(ShopError):
+    code = "sold_out"
+    status = 409
+    default_detail = "This flash sale is sold out."
+
+
+class LimitReached(ShopError):
+    code = "limit_reached"
+    status = 409
+    default_detail = "You have already bought as many as this flash sale allows per customer."
+
+
+class NotActive(ShopError):
+    code = "not_active"
+    status = 400
+    default_detail = "This flash sale is not running."
