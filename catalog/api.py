@@ -7,6 +7,7 @@ write, catalog.pricing prices.
 
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -26,6 +27,7 @@ from catalog.validators import validate_image
 from shop.api import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 
 MAX_STOCK = 2**31 - 1
+MAX_SYNC_ITEMS = 1000
 
 
 class CatalogPermission(BasePermission):
@@ -97,10 +99,15 @@ class ProductListSerializer(serializers.Serializer):
     image = serializers.SerializerMethodField(help_text="URL of the first image, or null.")
 
     def get_image(self, product) -> str | None:
-        images = getattr(product, "first_images", None) or getattr(product, "all_images", [])
-        if not images:
+        # Listings annotate the first image's storage name; a detail has all its images.
+        name = getattr(product, "first_image", None)
+        if name is None and getattr(product, "all_images", None):
+            name = product.all_images[0].image.name
+        if not name:
             return None
-        return ImageSerializer(images[0], context=self.context).data["url"]
+        url = default_storage.url(name)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ProductSerializer(ProductListSerializer):
@@ -209,12 +216,6 @@ class SkuPatchSerializer(serializers.Serializer):
 class StockItemSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)
-
-
-class StockSyncSerializer(serializers.ListSerializer):
-    child = StockItemSerializer()
-    min_length = 1
-    max_length = 1000
 
 
 class StockSyncResultSerializer(serializers.Serializer):
@@ -383,7 +384,8 @@ class StockSyncView(APIView):
     @extend_schema(request=StockItemSerializer(many=True),
                    responses={200: StockSyncResultSerializer, **WRITE_ERRORS})
     def post(self, request):
-        serializer = StockSyncSerializer(data=request.data)
+        serializer = StockItemSerializer(data=request.data, many=True, allow_empty=False,
+                                         max_length=MAX_SYNC_ITEMS)
         serializer.is_valid(raise_exception=True)
         codes = [item["code"] for item in serializer.validated_data]
         if len(set(codes)) != len(codes):

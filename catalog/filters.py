@@ -12,6 +12,35 @@ from catalog.models import Category, Product
 from catalog.selectors import ORDERING_CHOICES, product_list
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no, on for a checkbox); anything else is a field error."""
+
+    widget = forms.TextInput
+    TRUE = {"true", "1", "yes", "on"}
+    FALSE = {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The raw text reaches the field (BooleanWidget would turn "maybe" into None).
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
 class ProductFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -34,7 +63,7 @@ class ProductFilter(filters.FilterSet):
     max_price = filters.NumberFilter(
         min_value=0, max_digits=12, decimal_places=2, help_text="Highest from-price.",
     )
-    in_stock = filters.BooleanFilter(help_text="true: only products with a SKU in stock.")
+    in_stock = StrictBooleanFilter(help_text="true: only products with a SKU in stock.")
     ordering = filters.ChoiceFilter(choices=ORDERING_CHOICES, empty_label=None,
                                     help_text="price, -price, name or -created (default).")
 

@@ -1,8 +1,8 @@
 """Catalogue reads: the product listing (filters, search, ordering), a product, the category tree.
 
-Every listing runs a fixed number of queries whatever the page size: the from-price and the
-total stock are subqueries on the product row, the active SKUs and the first image are one
-prefetch query each.
+Every listing runs a fixed number of queries whatever the page size: the from-price, the
+total stock and the first image are subqueries on the product row, the active SKUs one
+prefetch query.
 
 Search: on PostgreSQL a full-text search built at query time over the name (weight A), the
 values of `specs` (B) and the description (C), English stemming, every word matched as a
@@ -96,13 +96,12 @@ def _search(queryset: QuerySet, q: str) -> tuple[QuerySet, bool]:
     return queryset, False
 
 
-def _with_listing_prefetch(queryset: QuerySet) -> QuerySet:
-    return queryset.prefetch_related(
-        Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"),
-        # A sliced prefetch (a window function): one query, the first image of each product.
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")[:1],
-                 to_attr="first_images"),
-    )
+def _for_listing(queryset: QuerySet) -> QuerySet:
+    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "pk")
+    return queryset.annotate(
+        # The file name of the first image (a storage path), for the card's thumbnail.
+        first_image=Subquery(first_image.values("image")[:1]),
+    ).prefetch_related(Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"))
 
 
 def product_list(filters: Mapping | None = None) -> QuerySet:
@@ -137,7 +136,7 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
         queryset = queryset.order_by("-rank", "-created_at", "-pk")
     else:
         queryset = queryset.order_by(*ORDERINGS["-created"])
-    return _with_listing_prefetch(queryset)
+    return _for_listing(queryset)
 
 
 def product_detail(slug: str, *, for_sale: bool = True) -> Product | None:
@@ -165,27 +164,39 @@ def category_roots() -> QuerySet:
     return Category.objects.filter(depth=1, is_active=True).order_by("path")
 
 
-def category_by_slug(slug: str) -> Category | None:
-    return Category.objects.filter(slug=slug, is_active=True).first()
-
-
 @dataclass(frozen=True)
 class CategoryContext:
+    category: Category
     ancestors: list[Category]  # root first, the category itself excluded
     children: list[Category]  # active direct children
 
 
-def category_context(category: Category) -> CategoryContext:
-    """Return the breadcrumb trail and the sub-categories of `category` in one query."""
-    steplen = category.steplen
-    ancestor_paths = [category.path[:end] for end in range(steplen, len(category.path), steplen)]
-    rows = Category.objects.filter(
-        Q(path__in=ancestor_paths)
-        | Q(path__startswith=category.path, depth=category.depth + 1, is_active=True)
-    ).order_by("path")
-    ancestors = [row for row in rows if row.depth < category.depth]
-    children = [row for row in rows if row.depth > category.depth]
-    return CategoryContext(ancestors=ancestors, children=children)
+def category_context(slug: str) -> CategoryContext | None:
+    """Return active category `slug` with its breadcrumb trail and sub-categories, or None.
+
+    One query: the rows whose path is a prefix of the category's (itself and its ancestors)
+    and its active children (its path plus one step).
+    """
+    target = Category.objects.filter(slug=slug, is_active=True)
+    rows = list(
+        Category.objects.annotate(
+            target_path=Subquery(target.values("path")[:1]),
+            target_depth=Subquery(target.values("depth")[:1]),
+        )
+        .filter(
+            Q(target_path__startswith=F("path"))
+            | Q(path__startswith=F("target_path"), depth=F("target_depth") + 1, is_active=True)
+        )
+        .order_by("path")
+    )
+    category = next((row for row in rows if row.slug == slug), None)
+    if category is None:
+        return None
+    return CategoryContext(
+        category=category,
+        ancestors=[row for row in rows if row.depth < category.depth],
+        children=[row for row in rows if row.depth > category.depth],
+    )
 
 
 def category_trail(category: Category) -> list[Category]:

@@ -25,12 +25,11 @@ def home(request):
 
 
 def category(request, slug):
-    node = selectors.category_by_slug(slug)
-    if node is None:
+    tree = selectors.category_context(slug)
+    if tree is None:
         raise Http404("No such category.")
-    tree = selectors.category_context(node)
-    return _listing(request, "catalog/category.html", category=node, context={
-        "category": node, "ancestors": tree.ancestors, "subcategories": tree.children,
+    return _listing(request, "catalog/category.html", category=tree.category, context={
+        "category": tree.category, "ancestors": tree.ancestors, "subcategories": tree.children,
     })
 
 

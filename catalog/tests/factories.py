@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import factory
 
-from catalog.models import Category, Product, Sku
+from catalog.models import Category, Product, ProductImage, Sku
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -43,3 +43,24 @@ class SkuFactory(factory.django.DjangoModelFactory):
     attributes = factory.LazyFunction(lambda: {"colour": "black"})
     price = Decimal("100.00")
     stock = 10
+
+
+def image_bytes(size=(40, 30), colour=(200, 80, 40), image_format="PNG") -> bytes:
+    """Return a small valid image file's bytes."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=40, height=30, color="teal")
+    alt = factory.Sequence(lambda n: f"Picture {n}")
+    position = factory.Sequence(lambda n: n)
