@@ -52,8 +52,9 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "date_joined"]
 
 
-class AddressSerializer(serializers.ModelSerializer):
-    """An address; the model's validators check phone, postcode and country."""
+class SavedAddressSerializer(serializers.ModelSerializer):
+    """A saved address of the address book (schema name SavedAddress: orders' inline
+    order address is another shape); the model's validators check phone, postcode, country."""
 
     is_default = serializers.BooleanField(
         required=False,
@@ -159,11 +160,11 @@ class MeView(RetrieveUpdateAPIView):
         )
 
 
-@extend_schema(responses={200: AddressSerializer, **WRITE_ERRORS})
+@extend_schema(responses={200: SavedAddressSerializer, **WRITE_ERRORS})
 class AddressViewSet(viewsets.ModelViewSet):
     """The caller's address book; another user's address id is a 404."""
 
-    serializer_class = AddressSerializer
+    serializer_class = SavedAddressSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
@@ -171,15 +172,15 @@ class AddressViewSet(viewsets.ModelViewSet):
             return Address.objects.none()
         return selectors.address_list(user=self.request.user)
 
-    @extend_schema(responses={201: AddressSerializer, **WRITE_ERRORS})
+    @extend_schema(responses={201: SavedAddressSerializer, **WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
-    @extend_schema(responses={200: AddressSerializer, 401: UNAUTHORIZED})
+    @extend_schema(responses={200: SavedAddressSerializer, 401: UNAUTHORIZED})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: AddressSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
+    @extend_schema(responses={200: SavedAddressSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -200,13 +201,13 @@ class AddressViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.address_delete(address=instance)
 
-    @extend_schema(request=None, responses={200: AddressSerializer, 401: UNAUTHORIZED,
+    @extend_schema(request=None, responses={200: SavedAddressSerializer, 401: UNAUTHORIZED,
                                             404: NOT_FOUND})
     @action(detail=True, methods=["post"], url_path="default")
     def make_default(self, request, pk=None):
         """Make this the default address."""
         address = services.address_set_default(address=self.get_object())
-        return Response(AddressSerializer(address).data)
+        return Response(SavedAddressSerializer(address).data)
 
 
 router = SimpleRouter()
