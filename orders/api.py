@@ -43,8 +43,10 @@ def _request_hash(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _order_json(order: Order) -> dict:
-    order = selectors.order_detail_queryset(Order.objects.filter(pk=order.pk)).get()
+def _order_json(order: Order, *, fresh: bool = False) -> dict:
+    """Return the order's JSON; `fresh` when the object already holds its parts (just placed)."""
+    if not fresh:
+        order = Order.objects.prefetch_related("lines", "adjustments", "shipments").get(pk=order.pk)
     return OrderSerializer(order).data
 
 
@@ -135,7 +137,8 @@ class OrderListCreateView(generics.ListAPIView):
     filterset_class = OrderFilter
 
     def get_queryset(self):
-        return selectors.order_detail_queryset(selectors.orders_visible_to(self.request.user))
+        return selectors.orders_visible_to(self.request.user).prefetch_related(
+            "lines", "adjustments", "shipments")
 
     @extend_schema(summary="Orders: your own, or all with the order view permission",
                    responses={200: OrderSerializer(many=True), 400: BAD_REQUEST,
@@ -167,7 +170,7 @@ class OrderListCreateView(generics.ListAPIView):
             idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
             request_hash=_request_hash(request.data),
         )
-        return Response(_order_json(order),
+        return Response(_order_json(order, fresh=created),
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

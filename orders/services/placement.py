@@ -99,6 +99,13 @@ def _replay(*, user, key: str, request_hash: str) -> Order | None:
     return order
 
 
+def _as_prefetched(queryset, rows: list):
+    """Return `queryset` holding `rows` as its result, the way prefetch_related leaves it."""
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    return queryset
+
+
 def payment_timeout(items) -> timedelta:
     """Return how long the shopper has to pay: shorter when a flash-sale line is in it."""
     if any(getattr(line, "is_flash", False) for line in items):
@@ -131,7 +138,7 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     if quote.points_redeemed:
         points_redeem(user=user, points=quote.points_redeemed, reference=order.reference)
 
-    OrderLine.objects.bulk_create([
+    lines = OrderLine.objects.bulk_create([
         OrderLine(
             order=order, sku_id=line.sku_id, sku_code=line.sku_code, name=line.name,
             attributes=line.attributes, base_price=line.base_price, unit_price=line.unit_price,
@@ -140,12 +147,18 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
         )
         for line in quote.lines
     ])
-    if quote.adjustments:
-        OrderAdjustment.objects.bulk_create([
-            OrderAdjustment(order=order, kind=adj.kind, label=adj.label, amount=adj.amount,
-                            source_id=adj.source_id)
-            for adj in quote.adjustments
-        ])
+    adjustments = OrderAdjustment.objects.bulk_create([
+        OrderAdjustment(order=order, kind=adj.kind, label=adj.label, amount=adj.amount,
+                        source_id=adj.source_id)
+        for adj in quote.adjustments
+    ]) if quote.adjustments else []
+    # The caller usually shows the new order at once: hand it over with its parts, as a
+    # prefetch would, instead of reading back what was just written.
+    order._prefetched_objects_cache = {
+        "lines": _as_prefetched(order.lines.all(), lines),
+        "adjustments": _as_prefetched(order.adjustments.all(), adjustments),
+        "shipments": _as_prefetched(order.shipments.all(), []),
+    }
     OrderEvent.objects.create(order=order, from_status="", to_status=order.status, actor=user,
                               note="Order placed")
     if from_cart:

@@ -1,0 +1,185 @@
+"""Payment callbacks: verified, idempotent, and never both paid and cancelled."""
+
+import json
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from catalog.models import Sku
+from orders.gateways.dummy import SIGNATURE_HEADER, sign
+from orders.models import Order, OrderEvent, Payment
+from orders.gateways.dummy import DummyGateway
+from orders.services import orders_cancel_unpaid, payment_callback
+from orders.tests.factories import SkuFactory, UserFactory, place
+from shop.testing import run_concurrently
+
+CALLBACK = "/api/v1/payments/dummy/callback/"
+
+
+def _callback_body(order, *, amount=None, currency=None, reference="ref-1", outcome="approve"):
+    return json.dumps({"order": order.number, "reference": reference,
+                       "amount": str(order.total if amount is None else amount),
+                       "currency": currency or order.currency, "outcome": outcome}).encode()
+
+
+def _post(body, signature):
+    header = {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": signature}
+    return APIClient().post(CALLBACK, data=body, content_type="application/json", **header)
+
+
+def _unchanged(order):
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert not Payment.objects.exists()
+    assert OrderEvent.objects.filter(order=order).count() == 1
+
+
+@pytest.fixture
+def order(db):
+    return place(skus=[SkuFactory(price=Decimal("120.00"))])
+
+
+def test_a_signed_callback_marks_the_order_paid_and_queues_settlement(
+    order, django_capture_on_commit_callbacks, mailoutbox
+):
+    body = _callback_body(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(body, sign(body))
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == Order.Status.PROCESSING  # settled by the (eager) task
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.status) == (Decimal("120.00"), "captured")
+    assert any("Payment received" in m.subject for m in mailoutbox)
+
+
+def test_a_bad_signature_is_refused_and_changes_nothing(order):
+    body = _callback_body(order)
+    response = _post(body, sign(body, secret="not-the-secret"))
+    assert (response.status_code, response.json()["code"]) == (400, "payment_rejected")
+    _unchanged(order)
+
+
+def test_a_signature_over_another_body_is_refused(order):
+    response = _post(_callback_body(order), sign(_callback_body(order, reference="other")))
+    assert response.status_code == 400
+    _unchanged(order)
+
+
+@pytest.mark.parametrize("header", ["", "t=abc,v1=00", "v1=00", "garbage"])
+def test_a_missing_or_malformed_signature_header_is_refused(order, header):
+    assert _post(_callback_body(order), header).status_code == 400
+    _unchanged(order)
+
+
+def test_a_stale_timestamp_is_refused(order):
+    body = _callback_body(order)
+    response = _post(body, sign(body, timestamp=int(time.time()) - 301))
+    assert response.status_code == 400
+    assert "5-minute" in response.json()["detail"]
+    _unchanged(order)
+
+
+@pytest.mark.parametrize("amount,currency", [("119.99", None), ("120.01", None), (None, "USD")])
+def test_a_wrong_amount_or_currency_is_refused(order, amount, currency):
+    body = _callback_body(order, amount=amount, currency=currency)
+    assert _post(body, sign(body)).status_code == 400
+    _unchanged(order)
+
+
+def test_a_replayed_callback_changes_nothing_the_second_time(order):
+    body = _callback_body(order)
+    first = _post(body, sign(body))
+    order.refresh_from_db()
+    status, events = order.status, OrderEvent.objects.filter(order=order).count()
+
+    again = _post(body, sign(body))
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    order.refresh_from_db()
+    assert order.status == status
+    assert OrderEvent.objects.filter(order=order).count() == events
+    assert Payment.objects.count() == 1
+
+
+def test_a_payment_for_a_cancelled_order_is_recorded_and_flagged_not_applied(order):
+    from orders.services import order_cancel
+
+    order_cancel(order=order)
+    body = _callback_body(order)
+    response = _post(body, sign(body))
+    assert response.status_code == 200
+    assert response.json() == {"status": "captured", "flagged_for_refund": True}
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert Payment.objects.get().flagged_for_refund
+
+
+def test_a_declined_payment_leaves_the_order_pending_and_says_402(order, api):
+    order.user = api.handler._force_user
+    Order.objects.filter(pk=order.pk).update(user=order.user)
+    response = api.post(f"/api/v1/orders/{order.number}/pay/",
+                        {"gateway": "dummy", "outcome": "decline"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (402, "payment_declined")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT
+
+
+def test_paying_through_the_api_goes_through_the_signed_callback(order, api):
+    Order.objects.filter(pk=order.pk).update(user=api.handler._force_user)
+    response = api.post(f"/api/v1/orders/{order.number}/pay/",
+                        {"gateway": "dummy", "outcome": "approve"}, format="json")
+    assert response.status_code == 200
+    assert Payment.objects.get().reference.startswith("dummy_")
+    again = api.post(f"/api/v1/orders/{order.number}/pay/",
+                     {"gateway": "dummy", "outcome": "approve"}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "invalid_transition")
+    assert Payment.objects.count() == 1
+
+
+def test_an_unknown_or_disabled_gateway_is_refused(order, api, settings):
+    Order.objects.filter(pk=order.pk).update(user=api.handler._force_user)
+    assert api.post(f"/api/v1/orders/{order.number}/pay/",
+                    {"gateway": "paypal", "outcome": "approve"}, format="json").status_code == 400
+    assert APIClient().post("/api/v1/payments/paypal/callback/", {}).status_code == 404
+    settings.SHOP_PAYMENT_GATEWAYS = []
+    body = _callback_body(order)
+    assert _post(body, sign(body)).status_code == 404
+    _unchanged(order)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_payment_racing_the_unpaid_timeout_ends_either_paid_or_cancelled(attempt):
+    sku = SkuFactory(stock=5)
+    order = place(user=UserFactory(), skus=[sku], quantity=2)
+    Order.objects.filter(pk=order.pk).update(pay_by=timezone.now() - timedelta(seconds=1))
+
+    # The gateway's callback is on its way whatever the shop does meanwhile.
+    body, headers = DummyGateway().callback(order=order, outcome="approve")
+
+    def race(i):
+        if i == 0:
+            return payment_callback(gateway="dummy", body=body, headers=headers)
+        return orders_cancel_unpaid()
+
+    run_concurrently(2, race)
+
+    order.refresh_from_db()
+    payment = Payment.objects.get()
+    stock = Sku.objects.get(pk=sku.pk).stock
+    statuses = list(OrderEvent.objects.filter(order=order).values_list("to_status", flat=True))
+    if order.status == Order.Status.CANCELLED:
+        assert payment.flagged_for_refund
+        assert stock == 5
+        assert "paid" not in statuses
+    else:
+        assert order.status in (Order.Status.PAID, Order.Status.PROCESSING)
+        assert not payment.flagged_for_refund
+        assert stock == 3
+        assert "cancelled" not in statuses
