@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from catalog.services import stock_release
+from marketing.flash import flash_release
 from marketing.services import coupon_release
 from membership.services import spend_reverse
 from orders.errors import ShipmentInvalid
@@ -84,9 +85,9 @@ def release_flash_units(order: Order) -> None:
     """Give a cancelled order's flash-sale units back to their sale.
 
     Flash units are set aside from stock when a sale is created, so they go back to the
-    sale, not to the SKU's stock. The flash-sale issue (#8) fills this in; until then
-    there are no flash lines.
+    sale, not to the SKU's stock (to the stock only once the sale has ended: marketing.flash).
     """
+    flash_release(reference=order.reference)
 
 
 def _give_back(order: Order, *, restock: bool = True) -> None:
