@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.api")),
     path("", include("catalog.api")),
     path("", include("orders.api")),
+    path("", include("orders.flash_api")),
     path("", include("marketing.api")),
     path("", include("points.api")),
     path("", include("membership.api")),
@@ -19,6 +20,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

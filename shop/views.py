@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -42,6 +42,11 @@ def _redis_ok() -> bool:
     except Exception:  # noqa: BLE001
         log.exception("healthz: redis check failed")
         return False
+
+
+def ping(request):
+    """Answer "pong" touching nothing: the baseline the flash-sale benchmark compares with."""
+    return HttpResponse("pong", content_type="text/plain")
 
 
 def page_not_found(request, exception=None):
