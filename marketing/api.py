@@ -14,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from catalog.models import Category, Product
 from marketing import services
 from marketing.models import Coupon, Discount, Promotion
-from shop.api import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
+from shop.api import CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
 
 # --- Permissions ----------------------------------------------------------------------------
 
@@ -123,13 +123,15 @@ class CouponSerializer(ServiceSaveMixin, serializers.ModelSerializer):
 def _schema(serializer_class, *, staff_only_reads=False):
     """Declare every action's responses, 4xx included, with the serializer as the 2xx body."""
     read_errors = {401: UNAUTHORIZED, 403: FORBIDDEN} if staff_only_reads else {}
+    delete_errors = {409: CONFLICT} if staff_only_reads else {}
     return extend_schema_view(
         list=extend_schema(responses={200: serializer_class(many=True), 404: NOT_FOUND, **read_errors}),
         retrieve=extend_schema(responses={200: serializer_class, 404: NOT_FOUND, **read_errors}),
         create=extend_schema(responses={201: serializer_class, **WRITE_ERRORS}),
         update=extend_schema(responses={200: serializer_class, **WRITE_ERRORS}),
         partial_update=extend_schema(responses={200: serializer_class, **WRITE_ERRORS}),
-        destroy=extend_schema(responses={204: None, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}),
+        destroy=extend_schema(responses={204: None, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND,
+                                         **delete_errors}),
     )
 
 
@@ -175,6 +177,9 @@ class CouponViewSet(viewsets.ModelViewSet):
     queryset = Coupon.objects.prefetch_related(_category_slugs).order_by("-created_at", "pk")
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9_-]+"
+
+    def perform_destroy(self, instance):
+        services.coupon_delete(coupon=instance)
 
     def get_object(self):
         coupon = get_object_or_404(self.get_queryset(), code__iexact=self.kwargs["code"])

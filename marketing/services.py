@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Discount, Promotion
+from shop.errors import Conflict
 
 # --- Coupon uses --------------------------------------------------------------------------
 
@@ -107,6 +108,14 @@ def coupon_save(*, coupon: Coupon | None = None, **fields) -> Coupon:
     for name, value in plain.items():
         setattr(coupon, name, value)
     return _save(coupon, m2m=m2m)
+
+
+@transaction.atomic
+def coupon_delete(*, coupon: Coupon) -> None:
+    """Delete an unused coupon; a coupon with uses is history: end its window instead."""
+    if coupon.redemptions.exists():
+        raise Conflict(f"Coupon {coupon.code} has been used; end its window instead of deleting it.")
+    coupon.delete()
 
 
 # Unambiguous characters only: no 0/O, 1/I/L in a code read off a flyer.

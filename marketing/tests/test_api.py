@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from marketing.models import Coupon, Discount, Promotion
-from marketing.tests.factories import CouponFactory, DiscountFactory, PromotionFactory
+from marketing.tests.factories import CouponFactory, CouponRedemptionFactory, DiscountFactory, PromotionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,17 @@ def test_a_coupons_use_count_cannot_be_written(marketer):
     marketer.patch("/api/v1/coupons/keep/", {"used": 4}, format="json")
 
     assert Coupon.objects.get(pk=coupon.pk).used == 0
+
+
+def test_a_used_coupon_cannot_be_deleted_but_an_unused_one_can(marketer):
+    CouponRedemptionFactory(coupon=CouponFactory(code="USED"))
+    CouponFactory(code="FRESH")
+
+    refused = marketer.delete("/api/v1/coupons/used/")
+    deleted = marketer.delete("/api/v1/coupons/fresh/")
+
+    assert refused.status_code == 409
+    assert refused.json() == {"code": "conflict",
+                              "detail": "Coupon USED has been used; end its window instead of deleting it."}
+    assert deleted.status_code == 204
+    assert list(Coupon.objects.values_list("code", flat=True)) == ["USED"]
