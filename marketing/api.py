@@ -193,3 +193,8 @@ router.register("promotions", PromotionViewSet, basename="promotion")
 router.register("coupons", CouponViewSet, basename="coupon")
 
 urlpatterns = router.urls
+
+# Flash sales (issue #8) live in their own module.
+from marketing.flash_api import urlpatterns as flash_urlpatterns  # noqa: E402
+
+urlpatterns += flash_urlpatterns
