@@ -89,3 +89,27 @@ class CouponRedemptionFactory(factory.django.DjangoModelFactory):
     coupon = factory.SubFactory(CouponFactory)
     user = factory.SubFactory("accounts.tests.factories.UserFactory")
     reference = factory.Sequence(lambda n: f"SO-TEST-{n}")
+
+
+class FlashSaleFactory(factory.django.DjangoModelFactory):
+    """A running flash sale of 20 units at 59.00, limit 1, made through flash_sale_create.
+
+    The service sets the units aside from the SKU's stock, as in the shop; the default SKU
+    (base price 100.00) has stock for them.
+    """
+
+    class Meta:
+        model = "marketing.FlashSale"
+
+    sku = factory.SubFactory("catalog.tests.factories.SkuFactory", stock=100)
+    price = Decimal("59.00")
+    quantity = 20
+    per_customer_limit = 1
+    starts_at = factory.LazyFunction(lambda: _now() - timedelta(minutes=5))
+    ends_at = factory.LazyFunction(lambda: _now() + timedelta(hours=1))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from marketing.flash import flash_sale_create
+
+        return flash_sale_create(**kwargs)
