@@ -1,0 +1,131 @@
+"""Done-when 6: non-images, truncated files, decompression bombs and huge files are refused
+with a message, in the admin's image form and in the API upload, never with a 500."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import StaffFactory, UserFactory
+from catalog.admin import ProductImageForm
+from catalog.models import ProductImage
+from catalog.tests.factories import SkuFactory, image_bytes
+from catalog.validators import validate_image
+
+
+def text_file_named_jpg():
+    return SimpleUploadedFile("photo.jpg", b"This is a shopping list, not a photo.\n" * 20,
+                              content_type="image/jpeg")
+
+
+def truncated_png():
+    buffer = io.BytesIO()
+    Image.effect_noise((300, 300), 60).convert("RGB").save(buffer, format="PNG")
+    data = buffer.getvalue()
+    return SimpleUploadedFile("cut.png", data[: len(data) // 2], content_type="image/png")
+
+
+def decompression_bomb():
+    # 8000 × 8000 = 64 million pixels (the limit is 40 million) in a file of a few kB.
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buffer, format="PNG")
+    assert len(buffer.getvalue()) < 100_000
+    return SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
+
+
+def good_png():
+    return SimpleUploadedFile("good.png", image_bytes(), content_type="image/png")
+
+
+BAD_FILES = {
+    "text_file_named_jpg": (text_file_named_jpg, "not a valid image"),
+    "truncated_png": (truncated_png, "not a valid image"),
+    "decompression_bomb": (decompression_bomb, "too many pixels"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_the_validator_refuses_bad_files_with_a_message(name):
+    make, message = BAD_FILES[name]
+    with pytest.raises(ValidationError) as caught:
+        validate_image(make())
+    assert message in caught.value.messages[0]
+
+
+def test_a_file_over_the_size_setting_is_refused(settings):
+    settings.SHOP_MAX_IMAGE_BYTES = 50
+    with pytest.raises(ValidationError, match="the limit is 50"):
+        validate_image(good_png())
+
+
+def test_a_sound_image_passes_and_is_rewound():
+    upload = good_png()
+    validate_image(upload)
+    assert upload.tell() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_the_admin_image_form_shows_the_message(name):
+    make, message = BAD_FILES[name]
+    sku = SkuFactory()
+    form = ProductImageForm(data={"alt": "x", "position": 0}, files={"image": make()},
+                            instance=ProductImage(product=sku.product))
+    assert not form.is_valid()
+    assert message in form.errors["image"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_the_admin_product_page_refuses_a_bad_image_without_a_500(client, name):
+    make, message = BAD_FILES[name]
+    sku = SkuFactory()
+    product = sku.product
+    client.force_login(StaffFactory(is_superuser=True))
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", {
+        "category": product.category_id, "name": product.name, "slug": product.slug,
+        "description": "", "specs": "{}", "is_active": "on",
+        "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
+        "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
+        "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',
+        "skus-0-price": "100.00", "skus-0-stock": 10, "skus-0-is_active": "on",
+        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 0, "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000, "images-0-image": make(), "images-0-alt": "front",
+        "images-0-position": 0,
+    })
+    assert response.status_code == 200  # the form again, with the error
+    assert message in response.content.decode()
+    assert not product.images.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_the_api_upload_answers_400_with_the_message(name):
+    make, message = BAD_FILES[name]
+    sku = SkuFactory()
+    client = APIClient()
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="Partners"))
+    client.force_authenticate(user)
+    response = client.post(f"/api/v1/products/{sku.product.slug}/images/", {"image": make()},
+                           format="multipart")
+    assert response.status_code == 400
+    assert message in response.json()["image"][0]
+    assert not sku.product.images.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_upload_stores_a_sound_image_after_the_last():
+    sku = SkuFactory()
+    client = APIClient()
+    client.force_authenticate(StaffFactory(is_superuser=True))
+    first = client.post(f"/api/v1/products/{sku.product.slug}/images/", {"image": good_png()},
+                        format="multipart").json()
+    second = client.post(f"/api/v1/products/{sku.product.slug}/images/",
+                         {"image": good_png(), "alt": "Side"}, format="multipart").json()
+    assert (first["position"], second["position"]) == (0, 1)
+    assert second["alt"] == "Side" and second["url"].startswith("http://testserver/media/")
