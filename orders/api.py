@@ -175,27 +175,34 @@ class OrderListCreateView(generics.ListAPIView):
 
 
 class OrderActionView(APIView):
-    """Base of the per-order endpoints: find the order the caller may act on, else 404."""
+    """Base of the per-order endpoints: find the order the caller may see, else 404.
+
+    A shopper sees their own orders; the order view permission (or the endpoint's own
+    permission) shows all. Then `required_perm`, if any, decides: 403 without it.
+    Paying and confirming receipt are the buyer's acts: `own_only` finds only their orders.
+    """
 
     permission_classes = [IsAuthenticated]
-    # The permission that lets a caller act on anyone's order (else only their own).
     any_order_perm: str | None = None
     required_perm: str | None = None
+    own_only = False
 
     def order(self, request, number: str) -> Order:
-        queryset = Order.objects.all()
-        if not (self.any_order_perm and request.user.has_perm(self.any_order_perm)):
-            queryset = queryset.filter(user=request.user)
+        user = request.user
+        sees_all = not self.own_only and (
+            user.has_perm("orders.view_order")
+            or (self.any_order_perm is not None and user.has_perm(self.any_order_perm))
+        )
+        queryset = Order.objects.all() if sees_all else Order.objects.filter(user=user)
         order = queryset.filter(number=number).first()
         if order is None:
             raise NotFound()
-        if self.required_perm and not request.user.has_perm(self.required_perm):
+        if self.required_perm and not user.has_perm(self.required_perm):
             raise PermissionDenied()
         return order
 
 
 class OrderDetailView(OrderActionView):
-    any_order_perm = "orders.view_order"
 
     @extend_schema(summary="One order", responses={200: OrderSerializer, **AUTH_ERRORS})
     def get(self, request, number: str):
@@ -203,6 +210,7 @@ class OrderDetailView(OrderActionView):
 
 
 class OrderPayView(OrderActionView):
+    own_only = True
     @extend_schema(
         summary="Pay an order (dummy gateway: approve or decline in the sandbox)",
         request=PaySerializer,
@@ -228,11 +236,14 @@ class OrderCancelView(OrderActionView):
     def post(self, request, number: str):
         order = self.order(request, number)
         staff = request.user.has_perm("orders.change_order")
+        if order.user_id != request.user.pk and not staff:
+            raise PermissionDenied()  # seeing every order is not cancelling them
         services.order_cancel(order=order, actor=request.user, by_staff=staff)
         return Response(_order_json(order))
 
 
 class OrderConfirmView(OrderActionView):
+    own_only = True
     @extend_schema(summary="The shopper confirms receipt: shipped → completed",
                    request=None, responses={200: OrderSerializer, **ORDER_ACTION_ERRORS})
     def post(self, request, number: str):

@@ -1,0 +1,78 @@
+"""Settlement: once per order, the named calls into points and membership, fulfilment."""
+
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from celery.exceptions import TimeoutError as CeleryTimeout
+
+from orders.models import Order, OrderEvent, Settlement, Shipment
+from orders.services import earned_points, order_settle, payment_simulate
+from orders.tasks import order_settle_task
+from orders.tests.factories import SkuFactory, UserFactory, place
+from shop.pricing import MemberBenefits
+
+
+def _paid_order(**kwargs):
+    order = place(skus=[SkuFactory(price=Decimal("40.00"))], quantity=2, **kwargs)
+    payment_simulate(order=order, outcome="approve")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    return order
+
+
+@pytest.mark.django_db
+def test_settling_twice_does_the_work_once(django_capture_on_commit_callbacks):
+    order = _paid_order()
+    benefits = MemberBenefits(tier_code="gold", tier_name="Gold", discount_percent=Decimal("0"),
+                              points_multiplier=Decimal("1.5"), free_shipping=False)
+    with mock.patch("orders.services.settlement.points_award") as points_award, \
+         mock.patch("orders.services.settlement.spend_record") as spend_record, \
+         mock.patch("orders.services.settlement.benefits_for", return_value=benefits), \
+         django_capture_on_commit_callbacks(execute=True):
+        first = order_settle_task.apply(args=[order.pk])
+        second = order_settle_task.apply(args=[order.pk])
+
+    assert first.successful() and second.successful()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PROCESSING
+    settlement = Settlement.objects.get(order=order)
+    # 80.00 of goods + 10.00 shipping paid; points on 80.00 × 1.5.
+    assert (settlement.gross, settlement.shipping, settlement.paid) == (
+        Decimal("80.00"), Decimal("10.00"), Decimal("90.00"))
+    points_award.assert_called_once_with(user=order.user, points=120, reference=order.reference)
+    spend_record.assert_called_once()
+    assert spend_record.call_args.kwargs["amount"] == Decimal("80.00")
+    assert spend_record.call_args.kwargs["reference"] == f"order:{order.number}"
+    assert OrderEvent.objects.filter(order=order, to_status="processing").count() == 1
+    assert Shipment.objects.filter(order=order, status="packing").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unpaid_order_is_not_settled():
+    order = place(skus=[SkuFactory()])
+    assert order_settle(order_id=order.pk) is None
+    assert not Settlement.objects.exists()
+
+
+def test_earned_points_are_floored():
+    assert earned_points(paid=Decimal("90.99"), shipping=Decimal("10.00"),
+                         multiplier=Decimal("1.25")) == 101  # 80.99 × 1.25 = 101.2375
+    assert earned_points(paid=Decimal("5.00"), shipping=Decimal("10.00"),
+                         multiplier=Decimal("2")) == 0
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_settles_a_paid_order(celery_worker_process):
+    # Paid with the task queue switched to the broker: settlement runs in the worker.
+    order = place(user=UserFactory(), skus=[SkuFactory(price=Decimal("40.00"))])
+    payment_simulate(order=order, outcome="approve")
+    result = order_settle_task.delay(order.pk)
+    try:
+        result.get(timeout=30)
+    except CeleryTimeout:
+        pytest.fail(f"not settled in 30 s; worker said:\n{celery_worker_process.output()}")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PROCESSING
+    assert Settlement.objects.filter(order=order).count() == 1
