@@ -252,6 +252,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get a stable name each (otherwise
+    # spectacular warns and names one "Kind670Enum").
+    "ENUM_NAME_OVERRIDES": {
+        "ReductionKindEnum": "marketing.models.Kind",
+        "LedgerEntryKindEnum": "points.models.LedgerEntry.Kind",
+    },
     # The two error shapes every endpoint answers with (shop/api.py): always in the schema,
     # with their exact form (field errors are a map of field name to messages, nested for
     # nested fields, which a serializer cannot express).
