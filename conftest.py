@@ -137,11 +137,16 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Run `.delay()` in-process: a queued task must not wait in Redis for a worker no one started."""
+    from celery.result import allow_join_result
+
     from shop.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    yield
+    # Celery's "inside a task" flag is one global: eager tasks run in threads by a
+    # concurrency test can leave it set, and `.get()` would then refuse in later tests.
+    with allow_join_result():
+        yield
     app.conf.task_always_eager = previous
 
 
