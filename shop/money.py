@@ -16,5 +16,7 @@ def money(value) -> Decimal:
 
 
 def format_money(value) -> str:
-    """Return an amount for people: `¥1,299.00`."""
-    return f"{settings.SHOP_CURRENCY_SYMBOL}{money(value):,.2f}"
+    """Return an amount for people: `¥1,299.00`, and a discount as `−¥30.00`."""
+    amount = money(value)
+    sign = "\u2212" if amount < 0 else ""
+    return f"{sign}{settings.SHOP_CURRENCY_SYMBOL}{abs(amount):,.2f}"
