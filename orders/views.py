@@ -153,7 +153,7 @@ def checkout(request):
                         coupon_code=coupon_code, points=points, strict=False)
     return render(request, "orders/checkout.html", {
         "form": form, "quote": quote, "lines": lines, "addresses": addresses,
-        "new_address": NEW_ADDRESS, "address_fields": [form[name] for name in ADDRESS_FIELDS],
+        "new_address": NEW_ADDRESS, "address_fields": [(form[name], name in ("line1", "line2")) for name in ADDRESS_FIELDS],
     })
 
 

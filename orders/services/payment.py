@@ -75,7 +75,7 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
     if not notice.approved:
         return payment
     try:
-        order_transition(order=order, action="pay", note=f"{gateway} {notice.reference}")
+        order_transition(order=order, action="pay", note=f"Paid through {gateway} ({notice.reference})")
     except InvalidTransition:
         log.warning("payment %s for order %s (%s) flagged for refund",
                     notice.reference, order.number, order.status)
