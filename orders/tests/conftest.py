@@ -26,16 +26,3 @@ def shopper_client(client, shopper):
     return client
 
 
-
-@pytest.fixture(autouse=True)
-def _celery_join_flag_reset():
-    """Clear Celery's process-wide "inside a task" flag after each test.
-
-    Tests that run eager tasks from many threads at once (run_concurrently) can leave it
-    set, and a later test's `result.get()` then refuses with "Never call result.get()
-    within a task!". Observed after the 20-thread placement race and the flash-sale races.
-    """
-    from celery import _state
-
-    yield
-    _state._set_task_join_will_block(False)
