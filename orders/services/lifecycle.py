@@ -90,15 +90,22 @@ def release_flash_units(order: Order) -> None:
     flash_release(reference=order.reference)
 
 
-def _give_back(order: Order, *, restock: bool = True) -> None:
+def _restock(order: Order, *, include_flash: bool) -> None:
+    """Put the order's units back on their SKUs' stock (flash lines only when asked)."""
+    lines: dict[int, int] = {}
+    rows = order.lines.filter(sku__isnull=False)
+    if not include_flash:
+        rows = rows.filter(is_flash=False)
+    for line in rows:
+        lines[line.sku_id] = lines.get(line.sku_id, 0) + line.quantity
+    if lines:
+        stock_release(lines=lines)
+
+
+def _give_back(order: Order) -> None:
     """Return what placing the order took: stock, flash units, the coupon use, points."""
-    if restock:
-        lines = {}
-        for line in order.lines.filter(is_flash=False, sku__isnull=False):
-            lines[line.sku_id] = lines.get(line.sku_id, 0) + line.quantity
-        if lines:
-            stock_release(lines=lines)
-        release_flash_units(order)
+    _restock(order, include_flash=False)
+    release_flash_units(order)
     coupon_release(reference=order.reference)
     points_refund(reference=order.reference)
 
@@ -157,13 +164,13 @@ def order_refund(*, order: Order, actor=None, restock: bool = False, note: str =
                      note=note or ("Refunded, restocked" if restock else "Refunded"))
     _refund_payments(order)
     if restock:
-        lines = {}
-        for line in order.lines.filter(is_flash=False, sku__isnull=False):
-            lines[line.sku_id] = lines.get(line.sku_id, 0) + line.quantity
-        if lines:
-            stock_release(lines=lines)
-    points_reverse(reference=order.reference)
+        # Goods that came back are sellable stock again, flash-sale units included: the
+        # sale they were set aside for has sold them.
+        _restock(order, include_flash=True)
+    # Redeemed points first: the reversal takes only what the balance holds, so giving the
+    # redemption back before it keeps the shortfall as small as it can be.
     points_refund(reference=order.reference)
+    points_reverse(reference=order.reference)
     spend_reverse(reference=order.reference)
     _queue_email(order, "refunded")
     return order

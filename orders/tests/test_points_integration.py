@@ -24,7 +24,7 @@ from orders.services.placement import items_for_skus, order_place
 from orders.services.settlement import order_settle
 from points.models import LedgerEntry
 from points.selectors import balance_for, points_discrepancies
-from points.services import points_award
+from points.services import points_award, points_redeem
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +171,27 @@ def test_refunding_an_order_whose_points_were_spent_reverses_what_is_left(
     reversal = LedgerEntry.objects.get(kind="reverse", reference=order.reference)
     assert (reversal.delta, reversal.shortfall) == (-199, 389)  # all there was; 389 spent
     assert balance_for(user) == 0
+    assert points_discrepancies() == []
+
+
+def test_a_refund_gives_the_redemption_back_before_reversing_the_award(
+    django_capture_on_commit_callbacks,
+):
+    user = shopper_with(1000)
+    sku = SkuFactory(price=Decimal("100.00"), stock=5)  # no tiers: multiplier 1
+    order = place_and_pay(user, sku, points=500,
+                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    # 100.00 − 5.00 (500 points) + 10.00 shipping; earns ⌊95.00 × 1⌋ = 95
+    assert entries(order.reference) == {"redeem": -500, "earn": 95}
+    points_redeem(user=user, points=595, reference="order:ELSEWHERE")  # all of it spent
+    assert balance_for(user) == 0
+
+    order_refund(order=order)
+
+    # The 500 come back first, so the reversal finds the 95 it takes back.
+    reversal = LedgerEntry.objects.get(kind="reverse", reference=order.reference)
+    assert (reversal.delta, reversal.shortfall) == (-95, 0)
+    assert balance_for(user) == 500 - 95
     assert points_discrepancies() == []
 
 
