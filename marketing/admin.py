@@ -159,3 +159,7 @@ class CouponRedemptionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Flash sales (issue #8) have their own module; importing it registers them.
+from marketing import flash_admin  # noqa: E402, F401
