@@ -24,6 +24,7 @@ def seed(*, out) -> None:
     """Create this app's demo rows once; `out(message)` reports progress."""
     now = timezone.now()
     _discount(now, out)
+    _flash_sales(now, out)
     if Promotion.objects.filter(name=PROMOTION_NAME).exists():
         out(f"promotion “{PROMOTION_NAME}” already there")
     else:
@@ -51,3 +52,33 @@ def _discount(now, out) -> None:
                            starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
                            categories=[category])
     out(f"discount “{DISCOUNT_NAME}”: 15 % off {category.name} for 30 days")
+
+
+def _flash_sales(now, out) -> None:
+    """One running flash sale (limit 1) and one upcoming (tomorrow, limit 2), on well-stocked SKUs."""
+    from catalog.models import Sku
+    from marketing.flash import flash_sale_create
+    from marketing.models import FlashSale
+    from shop.money import money
+
+    live = FlashSale.objects.filter(ends_at__gt=now, stock_returned_at__isnull=True)
+    wanted = {
+        "running": (not live.filter(starts_at__lte=now).exists(), timedelta(minutes=-10),
+                    timedelta(days=3), 1),
+        "upcoming": (not live.filter(starts_at__gt=now).exists(), timedelta(days=1),
+                     timedelta(days=1, hours=2), 2),
+    }
+    taken = set(live.values_list("sku__product_id", flat=True))
+    for kind, (needed, start, end, limit) in wanted.items():
+        if not needed:
+            out(f"a {kind} flash sale already there")
+            continue
+        sku = (Sku.objects.filter(is_active=True, product__is_active=True, stock__gte=30)
+               .exclude(product_id__in=taken).select_related("product").order_by("-stock", "pk").first())
+        if sku is None:
+            out(f"no SKU with 30 units in stock: skipped the {kind} flash sale")
+            continue
+        sale = flash_sale_create(sku=sku, price=money(sku.price / 2), quantity=20, per_customer_limit=limit,
+                                 starts_at=now + start, ends_at=now + end)
+        taken.add(sku.product_id)
+        out(f"{kind} flash sale: 20 × {sku.product.name} ({sku.code}) at {sale.price} (half price)")
