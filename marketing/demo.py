@@ -71,7 +71,7 @@ def _flash_sales(now, out) -> None:
     taken = set(live.values_list("sku__product_id", flat=True))
     for kind, (needed, start, end, limit) in wanted.items():
         if not needed:
-            out(f"a {kind} flash sale already there")
+            out(f"{kind} flash sale already there")
             continue
         sku = (Sku.objects.filter(is_active=True, product__is_active=True, stock__gte=30)
                .exclude(product_id__in=taken).select_related("product").order_by("-stock", "pk").first())
