@@ -1,7 +1,7 @@
 """Marketing API: discounts and promotions (running ones public), coupons (marketing staff only).
 
 Shoppers ask whether a coupon fits their cart at `GET /api/v1/coupons/{code}/check/`, which
-orders serves (the cart is orders'), answering with `marketing.selectors.coupon_check`.
+orders serves from the cart's quote (the cart is orders').
 """
 
 from django.db.models import Prefetch

@@ -118,6 +118,46 @@ class CartLineView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+CouponCheckSerializer = inline_serializer(
+    name="CouponCheck",
+    fields={
+        "code": serializers.CharField(),
+        "applies": serializers.BooleanField(),
+        "amount": serializers.DecimalField(max_digits=12, decimal_places=2,
+                                           help_text="What the coupon takes off the cart now."),
+        "reason": serializers.CharField(help_text="Why not, for people; empty when it applies."),
+        "reason_code": serializers.CharField(
+            help_text="Why not: unknown, not_started, expired, min_spend, used_up, already_used, "
+                      "wrong_tier, nothing_in_scope, not_combinable; empty when it applies."),
+    },
+)
+
+
+class CouponCheckView(APIView):
+    """Whether a coupon applies to the shopper's cart now, and why not.
+
+    Answered from the cart's quote, the same pipeline checkout charges by, so the check and
+    the order can never disagree.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Check a coupon code against the shopper's cart",
+                   responses={200: CouponCheckSerializer, 401: UNAUTHORIZED})
+    def get(self, request, code: str):
+        lines = selectors.cart_lines(selectors.cart_for_request(request))
+        quote = quote_build(user=request.user, items=selectors.items_of(lines),
+                            coupon_code=code[:64], strict=False)
+        applies = quote.coupon is not None
+        return Response({
+            "code": quote.coupon.code if applies else code,
+            "applies": applies,
+            "amount": f"{quote.adjustment_total('coupon'):.2f}",
+            "reason": quote.coupon_error,
+            "reason_code": quote.coupon_reason,
+        })
+
+
 # --- Orders ---------------------------------------------------------------------------------
 
 
@@ -318,6 +358,7 @@ urlpatterns = [
     path("cart/", CartView.as_view(), name="api-cart"),
     path("cart/lines/", CartLinesView.as_view(), name="api-cart-lines"),
     path("cart/lines/<int:pk>/", CartLineView.as_view(), name="api-cart-line"),
+    path("coupons/<str:code>/check/", CouponCheckView.as_view(), name="api-coupon-check"),
     path("orders/", OrderListCreateView.as_view(), name="api-orders"),
     path("orders/<str:number>/", OrderDetailView.as_view(), name="api-order"),
     path("orders/<str:number>/pay/", OrderPayView.as_view(), name="api-order-pay"),

@@ -95,6 +95,7 @@ class Quote:
     promotion_hint: PromotionHint | None = None
     coupon: Reduction | None = None  # the applied coupon (its source_id is the coupon's id)
     coupon_error: str = ""  # why the code was refused (strict=False only)
+    coupon_reason: str = ""  # the refusal's machine-readable reason, e.g. "min_spend"
     points_error: str = ""  # why the points were refused (strict=False only)
     benefits: MemberBenefits | None = field(default=None, compare=False)
 
@@ -131,7 +132,7 @@ def quote_build(
         adjustments.append(_reduce("promotion", promotion, amount))
         amount += adjustments[-1].amount
 
-    coupon, coupon_error = None, ""
+    coupon, coupon_error, coupon_reason = None, "", ""
     if coupon_code.strip():
         try:
             coupon = coupon_step(
@@ -141,7 +142,7 @@ def quote_build(
         except CouponInvalid as exc:
             if strict:
                 raise
-            coupon_error = exc.detail
+            coupon_error, coupon_reason = exc.detail, exc.extra.get("reason", "")
     if coupon is not None:
         adjustments.append(_reduce("coupon", coupon, amount))
         amount += adjustments[-1].amount
@@ -171,7 +172,8 @@ def quote_build(
         lines=tuple(lines), subtotal=subtotal, adjustments=tuple(adjustments),
         shipping=shipping, points_redeemed=points_used, total=total_step(amount, shipping),
         currency=settings.SHOP_CURRENCY, promotion_hint=hint, coupon=coupon,
-        coupon_error=coupon_error, points_error=points_error, benefits=benefits,
+        coupon_error=coupon_error, coupon_reason=coupon_reason, points_error=points_error,
+        benefits=benefits,
     )
 
 

@@ -11,7 +11,6 @@ from catalog.tests.factories import CategoryFactory
 from marketing.errors import CouponInvalid
 from marketing.models import Kind
 from marketing.pricing import coupon_evaluate
-from marketing.selectors import coupon_check
 from marketing.tests.factories import CouponFactory, CouponRedemptionFactory
 from marketing.tests.helpers import line
 
@@ -180,21 +179,3 @@ def test_a_coupon_not_combinable_with_promotions_is_refused_when_one_applies(she
     assert error.extra["reason"] == "not_combinable"
     assert error.detail == "Coupon SOLO can't be combined with the promotion applied to your order."
     assert evaluate("SOLO", lines=cart, promotion_applied=False).amount == Decimal("25.00")
-
-
-# --- The check orders serves at /api/v1/coupons/{code}/check/ --------------------------------
-
-
-def test_coupon_check_says_whether_and_why_not(shelf, shopper):
-    CouponFactory(code="MIN100", min_spend=Decimal("100.00"))
-    common = {"user": shopper, "promotion_applied": False, "tier_code": "", "at": timezone.now()}
-
-    ok = coupon_check(code="min100", lines=[line(category=shelf, unit_price="150.00")],
-                      amount=Decimal("150.00"), **common)
-    refused = coupon_check(code="MIN100", lines=[line(category=shelf, unit_price="50.00")],
-                           amount=Decimal("50.00"), **common)
-
-    assert ok == {"applies": True, "amount": Decimal("15.00"), "reason": "", "reason_code": ""}
-    assert refused["applies"] is False
-    assert refused["reason_code"] == "min_spend"
-    assert refused["reason"].startswith("Coupon MIN100 needs a spend of ¥100.00")
