@@ -269,13 +269,16 @@ class OrderPayView(OrderActionView):
 
 
 class OrderCancelView(OrderActionView):
-    any_order_perm = "orders.change_order"
+    # A staff cancel of a paid order gives the money back, so it needs the refund permission:
+    # a partner that may update and ship orders may not undo a sale.
+    any_order_perm = "orders.refund_order"
 
-    @extend_schema(summary="Cancel: the shopper while pending payment; staff also paid/processing",
+    @extend_schema(summary="Cancel: the shopper while pending payment; staff (refund permission) "
+                           "also paid/processing",
                    request=None, responses={200: OrderSerializer, **ORDER_ACTION_ERRORS})
     def post(self, request, number: str):
         order = self.order(request, number)
-        staff = request.user.has_perm("orders.change_order")
+        staff = request.user.has_perm("orders.refund_order")
         if order.user_id != request.user.pk and not staff:
             raise PermissionDenied()  # seeing every order is not cancelling them
         services.order_cancel(order=order, actor=request.user, by_staff=staff)

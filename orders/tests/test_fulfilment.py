@@ -79,10 +79,18 @@ def test_partners_may_not_refund_but_fulfilment_staff_may():
     assert Sku.objects.get(pk=sku.pk).stock == 10
 
 
-def test_staff_with_the_change_permission_cancel_a_processing_order_through_the_api():
+def test_staff_with_the_refund_permission_cancel_a_processing_order_through_the_api():
     order = _processing()
     response = _member_of("Fulfilment staff").post(f"/api/v1/orders/{order.number}/cancel/")
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
+
+
+def test_partners_may_not_cancel_someone_elses_paid_order():
+    order = _processing()
+    response = _member_of("Partners").post(f"/api/v1/orders/{order.number}/cancel/")
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert order.status == Order.Status.PROCESSING
 
 
 # --- Admin ---------------------------------------------------------------------------------
