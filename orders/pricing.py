@@ -97,6 +97,7 @@ class Quote:
     coupon_error: str = ""  # why the code was refused (strict=False only)
     coupon_reason: str = ""  # the refusal's machine-readable reason, e.g. "min_spend"
     points_error: str = ""  # why the points were refused (strict=False only)
+    points_base: Decimal = ZERO  # the amount points may pay part of (after step 4, no flash lines)
     benefits: MemberBenefits | None = field(default=None, compare=False)
 
     @property
@@ -149,15 +150,14 @@ def quote_build(
 
     shipping = shipping_step(amount=amount, lines=lines, benefits=benefits)
 
+    # Flash lines take part in no step but shipping, so they are not part of the amount
+    # points may pay for.
+    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
+    points_base = max(amount - flash_total, ZERO)
     points_used, points_error = 0, ""
     if points:
-        # Flash lines take part in no step but shipping, so they are not part of the amount
-        # points may pay for.
-        flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
         try:
-            points_used, value = points_step(
-                user=user, requested=points, amount=max(amount - flash_total, ZERO)
-            )
+            points_used, value = points_step(user=user, requested=points, amount=points_base)
         except ShopError as exc:
             if strict:
                 raise
@@ -173,7 +173,7 @@ def quote_build(
         shipping=shipping, points_redeemed=points_used, total=total_step(amount, shipping),
         currency=settings.SHOP_CURRENCY, promotion_hint=hint, coupon=coupon,
         coupon_error=coupon_error, coupon_reason=coupon_reason, points_error=points_error,
-        benefits=benefits,
+        points_base=points_base, benefits=benefits,
     )
 
 

@@ -6,10 +6,12 @@ Thin: forms validate, services write, selectors read; domain errors become messa
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +26,7 @@ from orders.forms import ADDRESS_FIELDS, NEW_ADDRESS, AddToCartForm, CheckoutFor
 from orders.gateways import enabled_gateways, gateway_get
 from orders.models import CartLine, Order
 from orders.pricing import quote_build
+from points.pricing import points_available
 from shop.errors import ShopError
 from shop.pages import flash_errors
 
@@ -151,8 +154,11 @@ def checkout(request):
         coupon_code, points = form.initial.get("coupon_code", ""), 0
     quote = quote_build(user=request.user, items=selectors.items_of(lines),
                         coupon_code=coupon_code, points=points, strict=False)
+    points_max, points_max_value = points_available(user=request.user, amount=quote.points_base)
     return render(request, "orders/checkout.html", {
         "form": form, "quote": quote, "lines": lines, "addresses": addresses,
+        "points_max": points_max, "points_max_value": points_max_value,
+        "points_max_percent": settings.SHOP_POINTS_MAX_RATIO * 100,
         "new_address": NEW_ADDRESS, "address_fields": [(form[name], name in ("line1", "line2")) for name in ADDRESS_FIELDS],
     })
 
@@ -161,16 +167,18 @@ def _place(request, form: CheckoutForm) -> Order | None:
     """Place the order from the cart; on a refusal add the reason to the form and return None."""
     data = form.cleaned_data
     try:
-        if data["address"] == NEW_ADDRESS:
-            address = address_create(user=request.user, **form.new_address_data())
-        else:
-            address = form.addresses[data["address"]]
-        body = {k: data[k] for k in ("address", "coupon_code", "points")}
-        order, created = services.order_place(
-            user=request.user, address=address.as_snapshot(), coupon_code=data["coupon_code"],
-            points=data["points"], idempotency_key=f"checkout:{data['idempotency_key']}",
-            request_hash=hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
-        )
+        # One transaction: an order refused (out of stock, coupon) leaves no new address behind.
+        with transaction.atomic():
+            if data["address"] == NEW_ADDRESS:
+                address = address_create(user=request.user, **form.new_address_data())
+            else:
+                address = form.addresses[data["address"]]
+            body = {k: data[k] for k in ("address", "coupon_code", "points")}
+            order, created = services.order_place(
+                user=request.user, address=address.as_snapshot(), coupon_code=data["coupon_code"],
+                points=data["points"], idempotency_key=f"checkout:{data['idempotency_key']}",
+                request_hash=hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
+            )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

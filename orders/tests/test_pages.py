@@ -11,6 +11,7 @@ from accounts.models import Address
 from accounts.tests.factories import AddressFactory
 from orders.models import CartLine, Order
 from orders.tests.factories import CartFactory, CartLineFactory, SkuFactory, place
+from points.services import points_award
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,19 @@ def test_checkout_out_of_stock_is_shown_on_the_page(shopper_client, shopper):
     response = shopper_client.post(reverse("orders:checkout"), {**NEW_ADDRESS, "action": "place"})
     assert "Not enough stock for" in response.content.decode()
     assert not Order.objects.exists()
+    assert not Address.objects.filter(user=shopper).exists()  # the refused order kept no address
+
+
+def test_checkout_offers_the_points_the_order_allows(shopper_client, shopper):
+    _fill_cart(shopper, 2)  # 4 × 12.50 = 50.00: at most 25.00, i.e. 2,500 points
+    points_award(user=shopper, points=1_000, reference="order:EARLIER")
+
+    page = shopper_client.get(reverse("orders:checkout")).content.decode()
+    assert "Use up to 1000 points (saves ¥10.00)" in page  # the balance is the limit
+
+    points_award(user=shopper, points=9_000, reference="order:EARLIER2")
+    page = shopper_client.get(reverse("orders:checkout")).content.decode()
+    assert "Use up to 2500 points (saves ¥25.00)" in page  # now the cap is
 
 
 def test_the_pay_page_approves_and_the_order_page_shows_processing(
