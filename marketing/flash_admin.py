@@ -23,14 +23,15 @@ class FlashSaleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk is not None:
+            return data
         sku, quantity = data.get("sku"), data.get("quantity")
-        if self.instance.pk is None and sku is not None and quantity is not None:
-            if quantity > sku.stock:
-                self.add_error("quantity", f"Only {sku.stock} units of {sku.code} are in stock: "
-                                           f"a flash sale cannot set aside {quantity}.")
-            ends_at = data.get("ends_at")
-            if ends_at is not None and ends_at <= timezone.now():
-                self.add_error("ends_at", "The end must be in the future.")
+        if sku is not None and quantity is not None and quantity > sku.stock:
+            self.add_error("quantity", f"Only {sku.stock} units of {sku.code} are in stock: "
+                                       f"a flash sale cannot set aside {quantity}.")
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at > starts_at and ends_at <= timezone.now():
+            self.add_error("ends_at", "The end must be in the future.")
         return data
 
 
@@ -102,7 +103,9 @@ class FlashSaleAdmin(WindowColumnsMixin, admin.ModelAdmin):
             fields = {name: form.cleaned_data[name] for name in form.changed_data if name in flash.EDITABLE}
             saved = flash.flash_sale_update(sale=obj, **fields)
         else:
-            saved = flash.flash_sale_create(**{name: form.cleaned_data[name] for name in form.Meta.fields})
+            saved = flash.flash_sale_create(
+                **{name: form.cleaned_data[name] for name in FlashSaleForm.Meta.fields}
+            )
         obj.pk, obj.sold = saved.pk, saved.sold
 
     def has_delete_permission(self, request, obj=None):
