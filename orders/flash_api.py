@@ -9,6 +9,7 @@ import copy
 import time
 
 from django.urls import path
+from drf_spectacular.authentication import TokenScheme
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -53,6 +54,15 @@ class CachedTokenAuthentication(TokenAuthentication):
 
 def token_cache_clear() -> None:
     _tokens.clear()
+
+
+class CachedTokenScheme(TokenScheme):
+    """The same `Authorization: Token <key>` header, as its own schema component (another class)."""
+
+    target_class = CachedTokenAuthentication
+    name = "flashTokenAuth"
+    match_subclasses = False
+    priority = 0
 
 
 class FlashOrderCreateSerializer(serializers.Serializer):
