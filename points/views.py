@@ -1,5 +1,6 @@
 """Points pages: the shopper's balance, what expires soon, and the ledger history."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -30,4 +31,9 @@ def home(request):
         "expiring_total": sum(lot["points"] for lot in expiring),
         "expiring_days": EXPIRING_SOON_DAYS,
         "page": page,
+        "rules": {
+            "per_unit": settings.SHOP_POINTS_PER_UNIT,
+            "max_percent": settings.SHOP_POINTS_MAX_RATIO * 100,
+            "expiry_days": settings.SHOP_POINTS_EXPIRY_DAYS,
+        },
     })
