@@ -123,6 +123,17 @@ def test_the_minimum_spend_is_checked_on_the_amount_after_the_promotion(shelf):
     assert evaluate("MIN100", lines=cart, amount="120.00").amount == Decimal("12.00")
 
 
+def test_flash_sale_lines_do_not_count_towards_the_minimum_spend(shelf):
+    CouponFactory(code="MIN100", min_spend=Decimal("100.00"))
+    cart = [line(category=shelf, unit_price="60.00"),
+            line(category=shelf, unit_price="50.00", flash=True)]
+
+    error = refusal("MIN100", lines=cart, amount="110.00")
+
+    assert error.extra["reason"] == "min_spend"
+    assert error.detail.endswith("spend ¥40.00 more.")
+
+
 def test_a_used_up_coupon_is_refused(shelf):
     CouponFactory(code="GONE", usage_limit=3, used=3)
 
