@@ -13,11 +13,22 @@ from shop.errors import ShopError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`page` and `page_size` (at most 100); a page past the end is a 404 as in DRF."""
+    """`page` and `page_size` (at most 100).
+
+    A page number that is not a whole number from 1 (`page=abc`, `page=-1`) is a 400 field
+    error: the request is malformed. A well-formed page past the end is a 404, as in DRF.
+    """
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings:
+            if not raw.isdigit() or int(raw) < 1:
+                raise ValidationError({self.page_query_param: ["A page is a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
 
 
 def exception_handler(exc, context):

@@ -149,10 +149,11 @@ def test_bad_list_filters_are_400_field_errors(query, field):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["page=-1", "page=0", "page=99", "page=abc"])
-def test_a_page_out_of_range_is_404_as_in_drf(query):
+@pytest.mark.parametrize(("query", "status"),
+                         [("page=-1", 400), ("page=0", 400), ("page=abc", 400), ("page=99", 404)])
+def test_a_malformed_page_is_400_and_one_past_the_end_404(query, status):
     SkuFactory()
-    assert APIClient().get(f"/api/v1/products/?{query}").status_code == 404
+    assert APIClient().get(f"/api/v1/products/?{query}").status_code == status
 
 
 @pytest.mark.django_db
