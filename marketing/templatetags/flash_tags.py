@@ -1,6 +1,7 @@
 """Template tags for the flash-sale snippets other apps' pages include (product page, home)."""
 
 from django import template
+from django.core.cache import cache
 from django.utils import timezone
 
 from marketing.flash import flash_sale_for_product, flash_sales_listed
@@ -8,6 +9,10 @@ from marketing.flash import flash_sale_for_product, flash_sales_listed
 register = template.Library()
 
 HOME_LIMIT = 4
+# The home page is the busiest page, busiest of all while a flash sale runs: its list of sales
+# is shared through the cache for a few seconds (units left may lag that long there; the
+# flash page and the API read them live).
+HOME_CACHE_SECONDS = 5
 
 
 @register.simple_tag
@@ -20,10 +25,17 @@ def flash_sale_for(product):
 
 @register.simple_tag
 def flash_sales_now(limit: int = HOME_LIMIT) -> dict:
-    """Return `{"running", "upcoming"}` flash sales, at most `limit` of each (one query)."""
+    """Return `{"running", "upcoming"}` flash sales, at most `limit` of each (one query, cached)."""
     now = timezone.now()
+    key = f"marketing:flash:home:{limit}"
+    sales = cache.get(key)
+    if sales is None:
+        sales = list(flash_sales_listed(at=now)[: limit * 4])
+        cache.set(key, sales, HOME_CACHE_SECONDS)
     running, upcoming = [], []
-    for sale in flash_sales_listed(at=now)[: limit * 4]:
+    for sale in sales:
+        if sale.ends_at <= now:
+            continue
         bucket = running if sale.starts_at <= now else upcoming
         if len(bucket) < limit:
             bucket.append(sale)
