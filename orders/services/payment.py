@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 
+from marketing.flash import flash_purchase_paid
 from orders.errors import PaymentDeclined, PaymentRejected
 from orders.gateways import PaymentNotice, gateway_get
 from orders.models import Order, Payment
@@ -82,6 +83,7 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
         payment.flagged_for_refund = True
         payment.save(update_fields=["flagged_for_refund"])
         return payment
+    flash_purchase_paid(reference=order.reference)  # a no-op UPDATE for an ordinary order
 
     from orders.tasks import order_email_task, order_settle_task
 

@@ -22,7 +22,13 @@ from marketing.tasks import flash_sales_end_due_task
 from marketing.tests.factories import FlashSaleFactory
 from orders.flash import flash_order_place
 from orders.models import Order
-from orders.services import order_cancel, orders_cancel_unpaid
+from orders.services import (
+    order_cancel,
+    order_refund,
+    order_settle,
+    orders_cancel_unpaid,
+    payment_simulate,
+)
 from orders.tests.factories import ADDRESS
 from shop.errors import ShopError
 from shop.testing import run_concurrently
@@ -358,3 +364,32 @@ def test_a_failed_order_gives_the_gate_and_the_units_back():
     if flash_gate.enabled():
         assert flash_gate.read(sale_id=sale.pk) == (1, {})
     assert buy(shopper, sale) == "placed"
+
+
+# --- After the sale: payment and refunds ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_paying_a_flash_order_marks_its_purchase_paid(no_gate):
+    sale = FlashSaleFactory(quantity=5)
+    user = UserFactory()
+    order = flash_order_place(user=user, sale_id=sale.pk, quantity=1, address=ADDRESS)
+
+    payment_simulate(order=order, outcome="approve")
+
+    assert FlashPurchase.objects.get(reference=order.reference).state == FlashPurchase.State.PAID
+
+
+@pytest.mark.django_db
+def test_a_refund_with_restock_puts_flash_units_back_on_the_skus_stock(no_gate):
+    sale = FlashSaleFactory(quantity=5, sku__stock=100)  # 95 left on the SKU
+    order = flash_order_place(user=UserFactory(), sale_id=sale.pk, quantity=1, address=ADDRESS)
+    payment_simulate(order=order, outcome="approve")
+    order_settle(order_id=order.pk)
+    order.refresh_from_db()
+
+    order_refund(order=order, restock=True)
+
+    assert Sku.objects.get(pk=sale.sku_id).stock == 96
+    sale.refresh_from_db()
+    assert sale.sold == 1  # the sale sold it; the goods that came back are ordinary stock
