@@ -16,8 +16,10 @@ How a stampede of buyers is answered (DESIGN.md "Marketing"):
    sees the first's committed purchase — race-free under READ COMMITTED. The FlashPurchase
    row is written in the same transaction as the order (orders/flash.py).
 4. When the database refuses or the order fails, the gate's units go back
-   (`Admission.give_back`), except on a database `sold_out`: then the gate let through more
-   than the database had, and it is reconciled instead.
+   (`Admission.give_back`), except on a database `sold_out` or `limit_reached`: then the gate
+   let through what the database refuses, and it is reconciled instead. The database answers
+   in the gate's order: a shopper at their limit hears `limit_reached` even when the sale is
+   also sold out.
 
 Without REDIS_URL step 2 is skipped and the conditional UPDATE alone gives the guarantee.
 
@@ -312,8 +314,8 @@ def flash_reserve(
         admission = flash_admit(sale=sale, user=user, quantity=quantity)
     try:
         return _take(sale=sale, user=user, quantity=quantity, reference=reference)
-    except SoldOut:
-        # The gate let through more than the database had: its counters are off.
+    except (SoldOut, LimitReached):
+        # The gate let through what the database refuses: its counters are off.
         if admission.gated:
             admission.settled = True
             flash_reconcile(sale=sale)
@@ -333,18 +335,26 @@ def _take(*, sale: FlashSale, user, quantity: int, reference: str) -> FlashPurch
         sold__lte=F("quantity") - quantity,
     ).update(sold=F("sold") + quantity)
     if not taken:
-        fresh = FlashSale.objects.filter(pk=sale.pk).first()
+        # Nothing taken, so no lock yet: take the row's lock (the same lock, so the same
+        # order) before counting, then answer in the gate's order: limit before stock.
+        fresh = FlashSale.objects.select_for_update().filter(pk=sale.pk).first()
         if fresh is None or not fresh.is_running(now) or fresh.stock_returned_at is not None:
             raise _not_active(fresh or sale, now)
+        if _held(sale=sale, user=user) + quantity > sale.per_customer_limit:
+            raise _limit_reached(sale)
         raise _sold_out(sale)
     # Under the row lock: every earlier purchase of this shopper is committed and visible.
-    held = FlashPurchase.objects.filter(
-        sale_id=sale.pk, user=user, state__in=FlashPurchase.ACTIVE
-    ).aggregate(units=Sum("quantity"))["units"] or 0
-    if held + quantity > sale.per_customer_limit:
+    if _held(sale=sale, user=user) + quantity > sale.per_customer_limit:
         raise _limit_reached(sale)
     return FlashPurchase.objects.create(sale_id=sale.pk, user=user, quantity=quantity,
                                         reference=reference)
+
+
+def _held(*, sale: FlashSale, user) -> int:
+    """Return the units the shopper holds in the sale's active purchases (call under its lock)."""
+    return FlashPurchase.objects.filter(
+        sale_id=sale.pk, user=user, state__in=FlashPurchase.ACTIVE
+    ).aggregate(units=Sum("quantity"))["units"] or 0
 
 
 @transaction.atomic

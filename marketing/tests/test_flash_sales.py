@@ -129,6 +129,29 @@ def test_reserve_counts_units_and_writes_one_purchase_per_reference():
         assert flash_gate.read(sale_id=sale.pk) == (1, {shopper.pk: 2})
 
 
+@pytest.mark.parametrize("gate", [
+    pytest.param(True, marks=pytest.mark.redis, id="redis-gate"),
+    pytest.param(False, id="database-only"),
+])
+@pytest.mark.django_db
+def test_a_shopper_at_the_limit_of_a_sold_out_sale_hears_limit_reached_as_the_gate_says(gate, settings):
+    if not gate:
+        settings.REDIS_URL = ""
+    sale = FlashSaleFactory(quantity=1, per_customer_limit=1)
+    shopper = UserFactory()
+    flash.flash_reserve(sale=sale, user=shopper, quantity=1, reference="order:A")
+    if gate:  # counters lost and reloaded too generously (a flush mid-sale): the gate says yes
+        flash_gate.load(sale_id=sale.pk, left=1, held={})
+
+    with pytest.raises(LimitReached):
+        flash.flash_reserve(sale=sale, user=shopper, quantity=1, reference="order:B")
+
+    sale.refresh_from_db()
+    assert sale.sold == 1
+    if gate:  # the database's refusal reconciled the gate
+        assert flash_gate.read(sale_id=sale.pk) == (0, {shopper.pk: 1})
+
+
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_sold_out_from_the_database_reconciles_a_gate_that_let_too_much_through():
