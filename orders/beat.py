@@ -1,9 +1,10 @@
-"""The order sweeps' beat schedule (also created by migration 0002; seed_demo repairs it)."""
+"""The order sweeps' beat schedule (also created by migrations 0002 and 0003; seed_demo repairs it)."""
 
 SCHEDULE = [
     # (name, task, every, period)
     ("orders: cancel unpaid orders", "orders.tasks.orders_cancel_unpaid_task", 1, "minutes"),
     ("orders: complete shipped orders", "orders.tasks.orders_complete_shipped_task", 1, "hours"),
+    ("orders: settle stragglers", "orders.tasks.orders_settle_stragglers_task", 5, "minutes"),
 ]
 
 

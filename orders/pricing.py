@@ -5,7 +5,8 @@ so what a shopper is shown is what they are charged. The steps run in DESIGN.md'
 each a small function below; the other apps fill their steps through the calls named here:
 
 1. unit price      catalog.pricing.effective_prices (discounts and member prices through
-                   settings.SHOP_PRICE_RULES); flash lines keep their fixed flash price
+                   settings.SHOP_PRICE_RULES); flash lines take their fixed flash price,
+                   or the base price if that is lower
 2. subtotal        Σ line totals
 3. promotion       marketing.pricing.promotion_for
 4. coupon          marketing.pricing.coupon_evaluate
@@ -181,7 +182,7 @@ def quote_build(
 
 
 def unit_prices(items: Sequence[Item], *, user, at: datetime) -> list[QuoteLine]:
-    """Step 1: price each line at the lowest of its offers (flash lines at the flash price)."""
+    """Step 1: price each line at the lowest of its offers (flash lines at min(flash, base))."""
     regular = [item.sku for item in items if not item.is_flash]
     offers = catalog_pricing.effective_prices(regular, user=user, at=at) if regular else {}
     lines = []
@@ -189,7 +190,9 @@ def unit_prices(items: Sequence[Item], *, user, at: datetime) -> list[QuoteLine]
         sku = item.sku
         base = money(sku.price)
         if item.is_flash:
-            unit, label = money(item.flash_price), "Flash sale"
+            # The shopper never pays more than the shop price, even if it fell below the
+            # sale's fixed price after the sale was set up.
+            unit, label = min(money(item.flash_price), base), "Flash sale"
         else:
             offer = offers.get(sku.pk)
             if offer is not None and money(offer.price) < base:

@@ -29,6 +29,11 @@ def orders_complete_shipped_task() -> int:
     return services.orders_complete_shipped()
 
 
+@shared_task(**RETRY)
+def orders_settle_stragglers_task() -> int:
+    return services.orders_settle_stragglers()
+
+
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def order_email_task(order_id: int, kind: str) -> None:
     emails.order_email_send(order_id=order_id, kind=kind)

@@ -28,13 +28,18 @@ from orders.services.placement import (
     order_place,
     payment_timeout,
 )
-from orders.services.settlement import earned_points, order_settle, shipment_prepare
+from orders.services.settlement import (
+    earned_points,
+    order_settle,
+    orders_settle_stragglers,
+    shipment_prepare,
+)
 
 __all__ = [
     "MAX_QUANTITY", "TRANSITIONS", "address_snapshot", "cart_add", "cart_get_or_create",
     "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
     "items_for_skus", "order_cancel", "order_confirm", "order_place", "order_refund",
     "order_settle", "order_ship", "order_transition", "orders_cancel_unpaid",
-    "orders_complete_shipped", "payment_apply", "payment_callback", "payment_simulate",
+    "orders_complete_shipped", "orders_settle_stragglers", "payment_apply", "payment_callback", "payment_simulate",
     "payment_timeout", "release_flash_units", "shipment_prepare", "transition_allowed",
 ]

@@ -1,13 +1,15 @@
 """Settlement and fulfilment: what happens once an order is paid (run by Celery tasks)."""
 
+from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from membership.selectors import benefits_for
 from membership.services import spend_record
-from orders.models import Order, OrderAdjustment, Settlement, Shipment
+from orders.models import Order, OrderAdjustment, OrderEvent, Settlement, Shipment
 from orders.services.lifecycle import order_transition
 from points.services import points_award
 from shop.errors import InvalidTransition
@@ -40,8 +42,11 @@ def order_settle(*, order_id: int) -> Settlement | None:
     gross = money(sum((line.base_price * line.quantity for line in order.lines.all()), ZERO))
     multiplier = benefits_for(order.user).points_multiplier
     points = earned_points(paid=order.total, shipping=order.shipping, multiplier=multiplier)
+    # Never negative: an order placed before flash prices were capped at the base price can
+    # have a subtotal above its gross, and the settlement's CHECK refuses a negative amount.
+    price_discount = max(gross - order.subtotal, ZERO)
     settlement = Settlement.objects.create(
-        order=order, gross=gross, price_discount=gross - order.subtotal,
+        order=order, gross=gross, price_discount=price_discount,
         promotion=reductions["promotion"], coupon=reductions["coupon"],
         points_value=reductions["points"], shipping=order.shipping, paid=order.total,
         points_awarded=points,
@@ -56,6 +61,31 @@ def order_settle(*, order_id: int) -> Settlement | None:
 
     order_fulfil_task.delay_on_commit(order.pk)
     return settlement
+
+
+# How long a paid order may wait for its settle task before the sweep queues it again.
+SETTLE_GRACE = timedelta(minutes=5)
+
+
+def orders_settle_stragglers(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queue settlement again for orders still paid SETTLE_GRACE after payment; return how many.
+
+    A settle task can be lost (a broker outage, retries used up); `order_settle` settles
+    once, so queuing it again for an order that is being settled right now is harmless.
+    """
+    cutoff = (now or timezone.now()) - SETTLE_GRACE
+    paid_before = OrderEvent.objects.filter(
+        order=OuterRef("pk"), to_status=Order.Status.PAID, created_at__lte=cutoff
+    )
+    due = list(
+        Order.objects.filter(status=Order.Status.PAID)
+        .filter(Exists(paid_before)).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    from orders.tasks import order_settle_task
+
+    for order_id in due:
+        order_settle_task.delay(order_id)
+    return len(due)
 
 
 @transaction.atomic

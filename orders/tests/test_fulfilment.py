@@ -154,4 +154,5 @@ def test_the_sweeps_are_scheduled_in_django_celery_beat():
 
     tasks = dict(PeriodicTask.objects.filter(name__startswith="orders:").values_list("task", "enabled"))
     assert tasks == {"orders.tasks.orders_cancel_unpaid_task": True,
-                     "orders.tasks.orders_complete_shipped_task": True}
+                     "orders.tasks.orders_complete_shipped_task": True,
+                     "orders.tasks.orders_settle_stragglers_task": True}

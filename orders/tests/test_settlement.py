@@ -76,3 +76,63 @@ def test_a_real_worker_settles_a_paid_order(celery_worker_process):
     order.refresh_from_db()
     assert order.status == Order.Status.PROCESSING
     assert Settlement.objects.filter(order=order).count() == 1
+
+
+# --- A paid order always settles ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_flash_line_costs_the_base_price_when_that_fell_below_the_flash_price():
+    from marketing.tests.factories import FlashSaleFactory
+    from orders.flash import flash_order_place
+    from orders.tests.factories import ADDRESS
+
+    sale = FlashSaleFactory(price=Decimal("59.00"))
+    type(sale.sku).objects.filter(pk=sale.sku_id).update(price=Decimal("50.00"))
+
+    order = flash_order_place(user=UserFactory(), sale_id=sale.pk, quantity=1, address=ADDRESS)
+
+    line = order.lines.get()
+    assert (line.base_price, line.unit_price, order.subtotal) == (
+        Decimal("50.00"), Decimal("50.00"), Decimal("50.00"))
+    payment_simulate(order=order, outcome="approve")
+    settlement = order_settle(order_id=order.pk)
+    assert settlement.price_discount == Decimal("0.00")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PROCESSING
+
+
+@pytest.mark.django_db
+def test_an_order_whose_lines_cost_more_than_their_base_price_still_settles():
+    # An order placed before flash prices were capped: unit price above the base price.
+    order = _paid_order()
+    order.lines.update(base_price=Decimal("30.00"))  # 60.00 gross, 80.00 subtotal
+
+    settlement = order_settle(order_id=order.pk)
+
+    assert (settlement.gross, settlement.price_discount) == (Decimal("60.00"), Decimal("0.00"))
+    order.refresh_from_db()
+    assert order.status == Order.Status.PROCESSING
+
+
+@pytest.mark.django_db
+def test_the_straggler_sweep_requeues_settlement_for_orders_paid_over_five_minutes_ago():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services import orders_settle_stragglers
+
+    stuck, fresh = _paid_order(), _paid_order()
+    OrderEvent.objects.filter(order=stuck, to_status="paid").update(
+        created_at=timezone.now() - timedelta(minutes=6))
+    settled = _paid_order()
+    OrderEvent.objects.filter(order=settled, to_status="paid").update(
+        created_at=timezone.now() - timedelta(minutes=6))
+    order_settle(order_id=settled.pk)
+
+    with mock.patch("orders.tasks.order_settle_task.delay") as delay:
+        assert orders_settle_stragglers() == 1
+
+    delay.assert_called_once_with(stuck.pk)
+    assert fresh.status == Order.Status.PAID
