@@ -156,3 +156,22 @@ def test_the_sweeps_are_scheduled_in_django_celery_beat():
     assert tasks == {"orders.tasks.orders_cancel_unpaid_task": True,
                      "orders.tasks.orders_complete_shipped_task": True,
                      "orders.tasks.orders_settle_stragglers_task": True}
+
+
+def test_the_admin_cancel_action_needs_the_refund_permission(client):
+    from django.contrib.auth.models import Permission
+
+    clerk = StaffFactory()
+    clerk.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="orders", codename__in=["view_order", "change_order"]))
+    client.force_login(clerk)
+    order = _processing()
+    url = reverse("admin:orders_order_changelist")
+
+    assert "Cancel selected orders" not in client.get(url).content.decode()
+    client.post(url, {"action": "cancel", "_selected_action": [order.pk]})
+    assert Order.objects.get(pk=order.pk).status == "processing"
+
+    clerk.user_permissions.add(Permission.objects.get(codename="refund_order"))
+    client.post(url, {"action": "cancel", "_selected_action": [order.pk]})
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
