@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -232,6 +233,27 @@ class ImageUploadSerializer(serializers.Serializer):
 # --- Views -----------------------------------------------------------------------------
 
 
+def _require_sku_permissions(request, items, *, creating: bool) -> None:
+    """Refuse SKU writes nested in a product body unless the user may make them directly.
+
+    A product write carrying `skus` changes SKUs as PATCH /skus/ and a SKU add would: an
+    existing code needs catalog.change_sku, a new one catalog.add_sku (a product POST only
+    adds SKUs).
+    """
+    codes = {item["code"] for item in items}
+    if not codes:
+        return
+    existing = set() if creating else selectors.sku_codes_existing(codes)
+    needed = set()
+    if existing:
+        needed.add("catalog.change_sku")
+    if codes - existing:
+        needed.add("catalog.add_sku")
+    if not request.user.has_perms(needed):
+        raise PermissionDenied(
+            "Changing SKUs needs catalog.change_sku and adding them catalog.add_sku.")
+
+
 def _priced_detail(slug: str, request, *, for_sale: bool = True):
     product = selectors.product_detail(slug, for_sale=for_sale)
     if product is None:
@@ -256,7 +278,10 @@ class CategoryListView(generics.ListAPIView):
 
 
 class ProductListView(generics.ListCreateAPIView):
-    """Products for sale, filtered and ordered; POST creates one (catalog.add_product)."""
+    """Products for sale, filtered and ordered; POST creates one (catalog.add_product).
+
+    A POST with `skus` also needs catalog.add_sku.
+    """
 
     permission_classes = [CatalogPermission]
     write_permissions = {"POST": ["catalog.add_product"]}
@@ -282,6 +307,7 @@ class ProductListView(generics.ListCreateAPIView):
         serializer = ProductWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        _require_sku_permissions(request, data["skus"], creating=True)
         product = services.product_create(
             category=data["category"], name=data["name"], slug=data["slug"],
             description=data["description"], specs=data["attributes"],
@@ -293,7 +319,11 @@ class ProductListView(generics.ListCreateAPIView):
 
 
 class ProductDetailView(APIView):
-    """One product with its SKUs and images; PATCH changes it (catalog.change_product)."""
+    """One product with its SKUs and images; PATCH changes it (catalog.change_product).
+
+    A PATCH with `skus` also needs catalog.change_sku for codes in use, catalog.add_sku for
+    new ones.
+    """
 
     permission_classes = [CatalogPermission]
     write_permissions = {"PATCH": ["catalog.change_product"]}
@@ -312,6 +342,7 @@ class ProductDetailView(APIView):
         serializer = ProductPatchSerializer(data=request.data, context={"product": product})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        _require_sku_permissions(request, data.get("skus", ()), creating=False)
         if "attributes" in data:
             data["specs"] = data.pop("attributes")
         services.product_update(product=product, **data)

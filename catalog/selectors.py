@@ -139,6 +139,11 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
     return _for_listing(queryset)
 
 
+def sku_codes_existing(codes) -> set[str]:
+    """Return which of `codes` are SKU codes in use (on any product)."""
+    return set(Sku.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+
+
 def product_detail(slug: str, *, for_sale: bool = True) -> Product | None:
     """Return product `slug` with its active SKUs, images and category, or None.
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -265,3 +265,60 @@ def test_the_schema_documents_the_catalog_error_responses():
     assert "400" in products["responses"]
     assert {p["name"] for p in products["parameters"]} >= {
         "category", "q", "min_price", "max_price", "in_stock", "ordering", "page", "page_size"}
+
+
+def client_with(*codenames):
+    """An API client signed in as a user holding exactly these catalog permissions."""
+    user = UserFactory()
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="catalog",
+                                                         codename__in=codenames))
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def patch_skus(client, sku, code):
+    return client.patch(f"/api/v1/products/{sku.product.slug}/", {
+        "skus": [{"code": code, "price": "1.00", "stock": 0}]}, format="json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("permissions", "code", "status"), [
+    (["change_product"], "OLD-1", 403),
+    (["change_product", "add_sku"], "OLD-1", 403),
+    (["change_product", "change_sku"], "OLD-1", 200),
+    (["change_product"], "NEW-1", 403),
+    (["change_product", "change_sku"], "NEW-1", 403),
+    (["change_product", "add_sku"], "NEW-1", 200),
+])
+def test_skus_in_a_product_patch_need_the_sku_permissions(permissions, code, status):
+    sku = SkuFactory(code="OLD-1", price=Decimal("100.00"), stock=10)
+    response = patch_skus(client_with(*permissions), sku, code)
+    assert response.status_code == status, response.content
+    sku.refresh_from_db()
+    written = (sku.price, sku.stock) != (Decimal("100.00"), 10) or Sku.objects.filter(
+        code="NEW-1").exists()
+    assert written is (status == 200)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("permissions", "status"), [
+    (["add_product"], 403),
+    (["add_product", "change_sku"], 403),
+    (["add_product", "add_sku"], 201),
+])
+def test_skus_in_a_product_post_need_add_sku(permissions, status):
+    sku = SkuFactory()
+    response = create_product(client_with(*permissions), sku)
+    assert response.status_code == status, response.content
+    assert Product.objects.filter(slug="jade-kettle").exists() is (status == 201)
+
+
+@pytest.mark.django_db
+def test_a_product_write_without_skus_needs_only_the_product_permission():
+    sku = SkuFactory()
+    client = client_with("add_product", "change_product")
+    assert patch_product(client, sku).status_code == 200
+    response = client.post("/api/v1/products/", {
+        "name": "Bare", "slug": "bare", "category": sku.product.category.slug}, format="json")
+    assert response.status_code == 201, response.content
