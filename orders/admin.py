@@ -170,6 +170,23 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "order__number"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in Payment._meta.fields]
+    actions = ["refund_flagged"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Refund flagged payments", permissions=["refund"])
+    def refund_flagged(self, request, queryset):
+        done = 0
+        for payment in queryset.select_related("order"):
+            try:
+                services.payment_refund(payment=payment, actor=request.user)
+            except ShopError as exc:
+                self.message_user(request, f"{payment.reference}: {exc.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} payment(s) refunded.", messages.SUCCESS)
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("orders.refund_order")

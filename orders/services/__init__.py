@@ -20,7 +20,12 @@ from orders.services.lifecycle import (
     release_flash_units,
     transition_allowed,
 )
-from orders.services.payment import payment_apply, payment_callback, payment_simulate
+from orders.services.payment import (
+    payment_apply,
+    payment_callback,
+    payment_refund,
+    payment_simulate,
+)
 from orders.services.placement import (
     address_snapshot,
     cart_items,
@@ -40,6 +45,7 @@ __all__ = [
     "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
     "items_for_skus", "order_cancel", "order_confirm", "order_place", "order_refund",
     "order_settle", "order_ship", "order_transition", "orders_cancel_unpaid",
-    "orders_complete_shipped", "orders_settle_stragglers", "payment_apply", "payment_callback", "payment_simulate",
-    "payment_timeout", "release_flash_units", "shipment_prepare", "transition_allowed",
+    "orders_complete_shipped", "orders_settle_stragglers", "payment_apply", "payment_callback",
+    "payment_refund", "payment_simulate", "payment_timeout", "release_flash_units",
+    "shipment_prepare", "transition_allowed",
 ]

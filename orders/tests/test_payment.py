@@ -183,3 +183,81 @@ def test_payment_racing_the_unpaid_timeout_ends_either_paid_or_cancelled(attempt
         assert not payment.flagged_for_refund
         assert stock == 3
         assert "cancelled" not in statuses
+
+
+# --- Giving flagged money back ------------------------------------------------------------
+
+
+def _flagged_payment(order) -> Payment:
+    from orders.services import order_cancel
+
+    order_cancel(order=order)
+    body = _callback_body(order)
+    _post(body, sign(body))
+    payment = Payment.objects.get()
+    assert payment.flagged_for_refund
+    return payment
+
+
+def test_a_flagged_payment_is_refunded_through_its_gateway_once(order):
+    from unittest import mock
+
+    from orders.services import payment_refund
+    from shop.errors import InvalidTransition
+
+    payment = _flagged_payment(order)
+    with mock.patch.object(DummyGateway, "refund", return_value="rf-1") as refund:
+        payment_refund(payment=payment)
+        with pytest.raises(InvalidTransition):
+            payment_refund(payment=payment)
+
+    refund.assert_called_once()
+    payment.refresh_from_db()
+    assert (payment.status, payment.flagged_for_refund, payment.refund_reference) == (
+        Payment.Status.REFUNDED, False, "rf-1")
+
+
+def test_a_payment_that_was_applied_to_its_order_is_not_refunded_on_its_own(order):
+    from orders.services import payment_refund, payment_simulate
+    from shop.errors import InvalidTransition
+
+    payment = payment_simulate(order=order, outcome="approve")
+    with pytest.raises(InvalidTransition):
+        payment_refund(payment=payment)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CAPTURED
+
+
+def test_a_failed_gateway_refund_leaves_the_payment_flagged(order):
+    from unittest import mock
+
+    from orders.services import payment_refund
+
+    payment = _flagged_payment(order)
+    with mock.patch.object(DummyGateway, "refund", side_effect=OSError("gateway down")), \
+         pytest.raises(OSError):
+        payment_refund(payment=payment)
+    payment.refresh_from_db()
+    assert (payment.status, payment.flagged_for_refund) == (Payment.Status.CAPTURED, True)
+
+
+def test_the_payment_admin_refunds_flagged_payments_with_the_refund_permission(order, client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from accounts.tests.factories import StaffFactory
+
+    payment = _flagged_payment(order)
+    clerk = StaffFactory()
+    clerk.user_permissions.add(Permission.objects.get(codename="view_payment"))
+    client.force_login(clerk)
+    url = reverse("admin:orders_payment_changelist")
+    assert "flagged_for_refund" in client.get(url).content.decode()  # the filter
+    client.post(url, {"action": "refund_flagged", "_selected_action": [payment.pk]})
+    payment.refresh_from_db()
+    assert payment.flagged_for_refund
+
+    clerk.user_permissions.add(Permission.objects.get(codename="refund_order"))
+    client.post(url, {"action": "refund_flagged", "_selected_action": [payment.pk]})
+    payment.refresh_from_db()
+    assert (payment.status, payment.flagged_for_refund) == (Payment.Status.REFUNDED, False)
