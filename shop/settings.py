@@ -309,6 +309,7 @@ SHOP_DUMMY_GATEWAY_SECRET = os.environ.get("SHOP_DUMMY_GATEWAY_SECRET", SECRET_K
 SHOP_MAX_IMAGE_BYTES = int(os.environ.get("SHOP_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
 SHOP_MAX_IMAGE_PIXELS = int(os.environ.get("SHOP_MAX_IMAGE_PIXELS", str(40_000_000)))
 SHOP_LOW_STOCK = int(os.environ.get("SHOP_LOW_STOCK", "5"))
+SHOP_MAX_LINE_QUANTITY = int(os.environ.get("SHOP_MAX_LINE_QUANTITY", "99"))  # units per cart line
 
 # Price rules the catalogue's effective price takes the lowest of (catalog/pricing.py).
 # Each is a function (skus, *, user, at) -> {sku_id: PriceOffer}; the layers above catalog
