@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from membership.validators import tier_validate
+
 
 class Tier(models.Model):
     """A rung of the ladder: reached by spend over the trailing window, with its benefits."""
@@ -58,10 +60,6 @@ class Tier(models.Model):
         return self.name
 
     def clean(self):
-        # The ladder rule needs the other tiers, so it lives in the service; imported here
-        # because services imports this module.
-        from membership.services import tier_validate
-
         super().clean()
         tier_validate(tier=self)
 

@@ -18,6 +18,13 @@ def tier_lowest() -> Tier | None:
     return Tier.objects.order_by("rank").first()
 
 
+def tier_for_spend(*, spend: Decimal) -> Tier | None:
+    """Return the best tier `spend` reaches (the lowest tier for no spend; None if no tiers)."""
+    # Thresholds strictly increase with rank (validators.tier_validate), so the highest
+    # threshold reached is also the highest rank reached.
+    return Tier.objects.filter(threshold__lte=spend).order_by("-rank").first() or tier_lowest()
+
+
 def tier_benefits(tier: Tier | None) -> MemberBenefits:
     """Return what `tier` gives at checkout (NO_BENEFITS for no tier)."""
     if tier is None:

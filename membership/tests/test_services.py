@@ -11,13 +11,12 @@ from accounts.signals import user_registered
 from accounts.tests.factories import UserFactory
 from membership.errors import InvalidSpend
 from membership.models import Membership, SpendRecord, TierChange
-from membership.selectors import spend_in_window
+from membership.selectors import spend_in_window, tier_for_spend
 from membership.services import (
     membership_evaluate,
     membership_get,
     spend_record,
     spend_reverse,
-    tier_for_spend,
 )
 from membership.tests.factories import SpendRecordFactory
 
@@ -63,7 +62,7 @@ def test_a_user_who_joined_before_any_tier_existed_is_placed_once_tiers_exist(db
      ("5000.00", "gold"), ("20000.00", "platinum"), ("1000000.00", "platinum")],
 )
 def test_the_tier_for_a_spend_is_the_highest_threshold_reached(tiers, spend, code):
-    assert tier_for_spend(Decimal(spend)) == tiers[code]
+    assert tier_for_spend(spend=Decimal(spend)) == tiers[code]
 
 
 def test_spend_that_crosses_a_threshold_upgrades_at_once_with_a_history_row(tiers):

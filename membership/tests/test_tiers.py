@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from membership.models import Tier
-from membership.services import tier_validate
+from membership.validators import tier_validate
 
 pytestmark = pytest.mark.django_db
 
