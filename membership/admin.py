@@ -3,15 +3,27 @@
 from django.contrib import admin, messages
 
 from membership.models import Membership, SpendRecord, Tier, TierChange
-from membership.services import membership_evaluate
+from membership.services import membership_evaluate, tier_delete, tier_save
 
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
-    # Validation runs in Tier.clean() (services.tier_validate): a broken ladder never saves.
+    # Validation runs in Tier.clean() (validators.tier_validate): a broken ladder never saves.
+    # Saves and deletes go through the services, which mark every member due for the daily
+    # review: a moved threshold moves members either way.
     list_display = ["name", "code", "rank", "threshold", "discount_percent", "points_multiplier",
                     "free_shipping"]
     ordering = ["rank"]
+
+    def save_model(self, request, obj, form, change):
+        tier_save(tier=obj)
+
+    def delete_model(self, request, obj):
+        tier_delete(tier=obj)
+
+    def delete_queryset(self, request, queryset):
+        for tier in queryset:
+            tier_delete(tier=tier)
 
     def has_delete_permission(self, request, obj=None):
         # The tier at 0 is where every member starts; without it new members have no tier.

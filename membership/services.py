@@ -1,4 +1,4 @@
-"""Membership's write API: memberships, spend records, tier evaluation."""
+"""Membership's write API: tiers (staff), memberships, spend records, tier evaluation."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,6 +18,31 @@ REVIEW_BATCH_SIZE = 500
 
 
 # --- Tiers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tier_save(*, tier: Tier) -> Tier:
+    """Validate and save a tier (staff, through the admin); mark every membership due.
+
+    A new or changed threshold can move members either way, and the daily review
+    (membership_review_due) only looks at memberships whose review time has come: so every
+    review time is set to now, and the next daily run re-evaluates everyone.
+    """
+    tier.full_clean()
+    tier.save()
+    _memberships_mark_due()
+    return tier
+
+
+@transaction.atomic
+def tier_delete(*, tier: Tier) -> None:
+    """Delete a tier (none of whose members or history may point at it); mark every membership due."""
+    tier.delete()
+    _memberships_mark_due()
+
+
+def _memberships_mark_due() -> None:
+    Membership.objects.update(review_at=timezone.now())
 
 
 # --- Memberships ------------------------------------------------------------------------

@@ -5,12 +5,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from membership.models import TierChange
 from membership.selectors import spend_in_window
-from membership.services import membership_get, membership_review_due, spend_record
+from membership.services import membership_get, membership_review_due, spend_record, tier_save
 from membership.tasks import membership_review_due_task
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +92,57 @@ def test_the_daily_task_is_scheduled_in_celery_beat():
     task = PeriodicTask.objects.get(task="membership.tasks.membership_review_due_task")
     assert task.enabled
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("15", "3", "*")
+
+
+# --- A changed ladder reaches every member at the next daily run -------------------------------
+
+
+def test_raising_a_threshold_above_a_members_spend_downgrades_them_at_the_next_daily_run(tiers):
+    with time_machine.travel(T0, tick=False):
+        user = UserFactory()
+        spend_record(user=user, reference="order:SO1", amount=Decimal("5200.00"))
+        assert membership_get(user).tier == tiers["gold"]
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        gold = tiers["gold"]
+        gold.threshold = Decimal("6000.00")
+        tier_save(tier=gold)
+
+        assert membership_review_due_task.delay().get() == 1
+
+        membership = membership_get(user)
+        assert membership.tier == tiers["silver"]
+        assert membership.changes.first().from_tier == tiers["gold"]
+
+
+def test_lowering_a_threshold_upgrades_members_who_now_reach_it_at_the_next_daily_run(tiers):
+    with time_machine.travel(T0, tick=False):
+        user, newcomer = UserFactory(), UserFactory()
+        spend_record(user=user, reference="order:SO1", amount=Decimal("4000.00"))
+        membership_get(newcomer)  # no spend: no review time of its own
+        assert membership_get(user).tier == tiers["silver"]
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        gold = tiers["gold"]
+        gold.threshold = Decimal("3500.00")
+        tier_save(tier=gold)
+
+        assert membership_review_due_task.delay().get() == 2  # everyone, the newcomer too
+        assert membership_get(user).tier == tiers["gold"]
+        assert membership_get(newcomer).tier == tiers["regular"]
+        assert membership_review_due_task.delay().get() == 0
+
+
+def test_a_tier_saved_in_the_admin_marks_every_member_due(client, tiers):
+    with time_machine.travel(T0, tick=False):
+        user = UserFactory()
+        spend_record(user=user, reference="order:SO1", amount=Decimal("5200.00"))
+    client.force_login(User.objects.create_superuser("admin@example.com", "pw-12345678"))
+    gold = tiers["gold"]
+    response = client.post(reverse("admin:membership_tier_change", args=[gold.pk]), {
+        "code": "gold", "name": "Gold", "rank": gold.rank, "threshold": "6000.00",
+        "discount_percent": gold.discount_percent, "points_multiplier": gold.points_multiplier,
+        "free_shipping": "on" if gold.free_shipping else "",
+    })
+
+    assert response.status_code == 302
+    assert membership_review_due_task.delay().get() == 1
+    assert membership_get(user).tier == tiers["silver"]
