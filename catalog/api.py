@@ -166,15 +166,6 @@ class ProductWriteSerializer(serializers.Serializer):
             raise serializers.ValidationError("A product with this slug exists.")
         return value
 
-    def validate_skus(self, value):
-        codes = [item["code"] for item in value]
-        if len(set(codes)) != len(codes):
-            raise serializers.ValidationError("Each SKU code may appear once.")
-        taken = list(Sku.objects.filter(code__in=codes).values_list("code", flat=True))
-        if taken:
-            raise serializers.ValidationError(f"SKU code(s) already in use: {', '.join(taken)}.")
-        return value
-
 
 class ProductPatchSerializer(ProductWriteSerializer):
     slug = None
@@ -185,22 +176,6 @@ class ProductPatchSerializer(ProductWriteSerializer):
     attributes = serializers.DictField(required=False)
     is_active = serializers.BooleanField(required=False)
     skus = SkuPatchItemSerializer(many=True, required=False)
-
-    def validate_skus(self, value):
-        codes = [item["code"] for item in value]
-        if len(set(codes)) != len(codes):
-            raise serializers.ValidationError("Each SKU code may appear once.")
-        product = self.context["product"]
-        foreign = list(Sku.objects.filter(code__in=codes).exclude(product=product)
-                       .values_list("code", flat=True))
-        if foreign:
-            raise serializers.ValidationError(
-                f"SKU code(s) belong to another product: {', '.join(foreign)}.")
-        existing = set(product.skus.filter(code__in=codes).values_list("code", flat=True))
-        for item in value:
-            if item["code"] not in existing and "price" not in item:
-                raise serializers.ValidationError(f"New SKU {item['code']} needs a price.")
-        return value
 
 
 class SkuPatchSerializer(serializers.Serializer):
@@ -339,7 +314,7 @@ class ProductDetailView(APIView):
         product = selectors.product_detail(slug, for_sale=False)
         if product is None:
             raise Http404
-        serializer = ProductPatchSerializer(data=request.data, context={"product": product})
+        serializer = ProductPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         _require_sku_permissions(request, data.get("skus", ()), creating=False)
@@ -418,9 +393,6 @@ class StockSyncView(APIView):
         serializer = StockItemSerializer(data=request.data, many=True, allow_empty=False,
                                          max_length=MAX_SYNC_ITEMS)
         serializer.is_valid(raise_exception=True)
-        codes = [item["code"] for item in serializer.validated_data]
-        if len(set(codes)) != len(codes):
-            raise serializers.ValidationError({"non_field_errors": ["Each code may appear once."]})
         updated = services.stock_sync(
             items=[(item["code"], item["stock"]) for item in serializer.validated_data]
         )

@@ -32,6 +32,15 @@ class InvalidStock(ShopError):
 
 
 class DuplicateSku(ShopError):
+    """A SKU code is taken, belongs to another product, or is listed twice.
+
+    The answer also carries the message under `skus`, the field of a product write that
+    names the codes, so an API client reads it as that field's error.
+    """
+
     code = "duplicate_sku"
     status = 400
     default_detail = "That SKU code is already in use."
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "skus": [self.detail]}

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
@@ -164,12 +165,28 @@ def sku_update(*, sku: Sku, attributes=UNSET, price=UNSET, stock=UNSET, is_activ
     return sku
 
 
+def _distinct_codes(items: Sequence[Mapping]) -> set[str]:
+    """Return the codes of `items`; raise DuplicateSku if one is listed twice."""
+    codes = [item["code"] for item in items]
+    if len(set(codes)) != len(codes):
+        raise DuplicateSku("Each SKU code may appear once.")
+    return set(codes)
+
+
 @transaction.atomic
 def product_create(
     *, category: Category, name: str, slug: str, description: str = "",
     specs: Mapping | None = None, is_active: bool = True, skus: Iterable[Mapping] = (),
 ) -> Product:
-    """Create a product with its SKUs (`[{code, attributes, price, stock, is_active?}]`)."""
+    """Create a product with its SKUs (`[{code, attributes, price, stock, is_active?}]`).
+
+    Raise DuplicateSku if a code is listed twice or already in use.
+    """
+    skus = [dict(sku) for sku in skus]
+    taken = sorted(Sku.objects.filter(code__in=_distinct_codes(skus))
+                   .values_list("code", flat=True))
+    if taken:
+        raise DuplicateSku(f"SKU code(s) already in use: {', '.join(taken)}.", codes=taken)
     product = Product.objects.create(
         category=category, name=name, slug=slug, description=description,
         specs=dict(specs or {}), is_active=is_active,
@@ -186,9 +203,20 @@ def product_update(
 ) -> Product:
     """Change what is given of `product`; `skus` are upserted by code.
 
-    A listed code that exists on this product is updated, a new code is created, a code
-    that belongs to another product is refused. SKUs not listed are left as they are.
+    A listed code that exists on this product is updated, a new code is created (it needs a
+    price), a code that belongs to another product or is listed twice is refused with
+    DuplicateSku. SKUs not listed are left as they are. Nothing is written unless all of it
+    can be.
     """
+    items = [dict(item) for item in skus or ()]
+    existing = {sku.code: sku for sku in Sku.objects.filter(code__in=_distinct_codes(items))}
+    foreign = sorted(code for code, sku in existing.items() if sku.product_id != product.pk)
+    if foreign:
+        raise DuplicateSku(f"SKU code(s) belong to another product: {', '.join(foreign)}.",
+                           codes=foreign)
+    for item in items:
+        if item["code"] not in existing and "price" not in item:
+            raise ValidationError({"skus": [f"New SKU {item['code']} needs a price."]})
     fields = {"category": category, "name": name, "description": description,
               "specs": specs, "is_active": is_active}
     changed = [field for field, value in fields.items() if value is not UNSET]
@@ -196,16 +224,12 @@ def product_update(
         setattr(product, field, fields[field])
     if changed:
         product.save(update_fields=[*changed, "updated_at"])
-    for data in skus or ():
-        data = dict(data)
-        code = data.pop("code")
-        existing = Sku.objects.filter(code=code).first()
-        if existing is None:
-            sku_create(product=product, code=code, **data)
-        elif existing.product_id != product.pk:
-            raise DuplicateSku(f"SKU code {code} belongs to another product.", sku=code)
+    for item in items:
+        code = item.pop("code")
+        if code in existing:
+            sku_update(sku=existing[code], **item)
         else:
-            sku_update(sku=existing, **data)
+            sku_create(product=product, code=code, **item)
     return product
 
 

@@ -225,7 +225,8 @@ def test_creating_a_product_with_a_taken_slug_or_code_is_400():
     sku = SkuFactory(code="KETTLE-1")
     client = client_for("catalog_staff")
     response = create_product(client, sku)
-    assert response.status_code == 400 and "skus" in response.json()
+    assert response.status_code == 400
+    assert response.json()["skus"] == ["SKU code(s) already in use: KETTLE-1."]
     response = client.post("/api/v1/products/", {
         "name": "Dup", "slug": sku.product.slug, "category": sku.product.category.slug,
     }, format="json")
@@ -252,7 +253,8 @@ def test_a_product_patch_may_not_take_another_products_sku():
     mine, theirs = SkuFactory(), SkuFactory(code="THEIRS")
     response = client_for("partner").patch(f"/api/v1/products/{mine.product.slug}/", {
         "skus": [{"code": "THEIRS", "stock": 1}]}, format="json")
-    assert response.status_code == 400 and "skus" in response.json()
+    assert response.status_code == 400
+    assert response.json()["skus"] == ["SKU code(s) belong to another product: THEIRS."]
     assert Sku.objects.get(pk=theirs.pk).product_id == theirs.product_id
 
 
@@ -322,3 +324,17 @@ def test_a_product_write_without_skus_needs_only_the_product_permission():
     response = client.post("/api/v1/products/", {
         "name": "Bare", "slug": "bare", "category": sku.product.category.slug}, format="json")
     assert response.status_code == 201, response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("skus", "message"), [
+    ([{"code": "A-1", "price": "1.00"}, {"code": "A-1", "price": "2.00"}],
+     "Each SKU code may appear once."),
+    ([{"code": "FRESH-1", "stock": 2}], "New SKU FRESH-1 needs a price."),
+])
+def test_bad_skus_in_a_product_patch_are_400_under_skus(skus, message):
+    sku = SkuFactory()
+    response = client_for("catalog_staff").patch(f"/api/v1/products/{sku.product.slug}/",
+                                                 {"skus": skus}, format="json")
+    assert response.status_code == 400
+    assert response.json()["skus"] == [message]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
@@ -162,3 +163,34 @@ def test_product_update_upserts_skus_by_code():
     assert product.name == "Renamed"
     assert (existing.price, existing.stock) == (Decimal("10.00"), 8)
     assert Sku.objects.get(code="NEW").attributes == {"size": "L"}
+
+
+@pytest.mark.django_db
+def test_product_update_refuses_a_code_listed_twice_and_writes_nothing():
+    product = ProductFactory(name="Kept")
+    with pytest.raises(DuplicateSku, match="Each SKU code may appear once"):
+        product_update(product=product, name="Renamed", skus=[
+            {"code": "TWICE", "price": "5.00"}, {"code": "TWICE", "price": "6.00"}])
+    product.refresh_from_db()
+    assert product.name == "Kept"
+    assert not Sku.objects.filter(code="TWICE").exists()
+
+
+@pytest.mark.django_db
+def test_product_update_refuses_another_products_code_and_a_new_sku_without_a_price():
+    product, theirs = ProductFactory(), SkuFactory(code="THEIRS", stock=3)
+    with pytest.raises(DuplicateSku, match="belong to another product: THEIRS"):
+        product_update(product=product, skus=[{"code": "THEIRS", "stock": 1}])
+    with pytest.raises(ValidationError) as caught:
+        product_update(product=product, skus=[{"code": "NEW", "stock": 1}])
+    assert caught.value.message_dict == {"skus": ["New SKU NEW needs a price."]}
+    assert stock_of(theirs) == [3]
+    assert not Sku.objects.filter(code="NEW").exists()
+
+
+@pytest.mark.django_db
+def test_product_create_refuses_a_code_listed_twice():
+    with pytest.raises(DuplicateSku, match="Each SKU code may appear once"):
+        product_create(category=CategoryFactory(), name="New", slug="new", skus=[
+            {"code": "TWICE", "price": "5.00"}, {"code": "TWICE", "price": "6.00"}])
+    assert not Sku.objects.filter(code="TWICE").exists()
