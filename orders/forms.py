@@ -66,4 +66,7 @@ class CheckoutForm(forms.Form):
         return data
 
     def new_address_data(self) -> dict:
-        return {name: (self.cleaned_data.get(name) or "").strip() for name in ADDRESS_FIELDS}
+        """Return the new address as the order keeps it (and as the address book saves it)."""
+        data = {name: (self.cleaned_data.get(name) or "").strip() for name in ADDRESS_FIELDS}
+        data["country"] = data["country"].upper()
+        return data

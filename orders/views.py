@@ -164,21 +164,28 @@ def checkout(request):
 
 
 def _place(request, form: CheckoutForm) -> Order | None:
-    """Place the order from the cart; on a refusal add the reason to the form and return None."""
+    """Place the order from the cart; on a refusal add the reason to the form and return None.
+
+    A new address is saved only when this request placed the order: a resubmitted form
+    (the idempotent replay) must not save it a second time.
+    """
     data = form.cleaned_data
+    new_address = data["address"] == NEW_ADDRESS
+    snapshot = form.new_address_data() if new_address else form.addresses[data["address"]].as_snapshot()
+    body = {k: data[k] for k in ("address", "coupon_code", "points")}
+    if new_address:
+        body["new_address"] = snapshot
     try:
-        # One transaction: an order refused (out of stock, coupon) leaves no new address behind.
+        # One transaction: an order refused (out of stock, coupon, an invalid new address)
+        # leaves neither an order nor a new address behind.
         with transaction.atomic():
-            if data["address"] == NEW_ADDRESS:
-                address = address_create(user=request.user, **form.new_address_data())
-            else:
-                address = form.addresses[data["address"]]
-            body = {k: data[k] for k in ("address", "coupon_code", "points")}
             order, created = services.order_place(
-                user=request.user, address=address.as_snapshot(), coupon_code=data["coupon_code"],
+                user=request.user, address=snapshot, coupon_code=data["coupon_code"],
                 points=data["points"], idempotency_key=f"checkout:{data['idempotency_key']}",
                 request_hash=hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
             )
+            if created and new_address:
+                address_create(user=request.user, **snapshot)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -46,6 +46,19 @@ def test_checkout_with_a_new_address_places_the_order_and_goes_to_the_pay_page(
     assert resubmitted.status_code in (200, 302)
 
 
+def test_a_double_submitted_checkout_saves_its_new_address_once(shopper_client, shopper):
+    _fill_cart(shopper, 1)
+    shopper_client.post(reverse("orders:checkout"), {**NEW_ADDRESS, "action": "place"})
+    # The second click arrives while the cart still holds the lines (it reached the view).
+    CartLineFactory(cart=shopper.cart, sku=SkuFactory(stock=9), quantity=1)
+
+    replay = shopper_client.post(reverse("orders:checkout"), {**NEW_ADDRESS, "action": "place"})
+
+    order = Order.objects.get()
+    assert replay.status_code == 302 and replay["Location"] == f"/pay/{order.number}/"
+    assert Address.objects.filter(user=shopper).count() == 1
+
+
 def test_checkout_refuses_an_incomplete_new_address_with_field_errors(shopper_client, shopper):
     _fill_cart(shopper, 1)
     response = shopper_client.post(reverse("orders:checkout"),
