@@ -9,7 +9,7 @@ class CouponInvalid(ShopError):
     default_detail = "This coupon cannot be used."
 
 
-# --- Flash sales (marketing/flash.py) ---------------------------------------------------------
+# --- Flash sales (marketing/flash/) ---------------------------------------------------------
 
 
 class SoldOut(ShopError):

@@ -266,7 +266,7 @@ class CouponRedemption(models.Model):
         return f"{self.coupon} × {self.reference}"
 
 
-# --- Flash sales (秒杀), issue #8: services and selectors in marketing/flash.py ------------------
+# --- Flash sales (秒杀), issue #8: services and selectors in marketing/flash/ ------------------
 
 
 class FlashSale(models.Model):
