@@ -29,7 +29,7 @@ from orders.errors import InvalidAddress
 from orders.models import Order
 from orders.pricing import Item
 from orders.services.cart import quantity_check
-from orders.services.placement import order_place
+from orders.services.placement import address_resolve, order_place
 from shop.errors import NotFound
 
 
@@ -56,8 +56,7 @@ def flash_order_place(
     admission = flash_admit(sale=sale, user=user, quantity=quantity)
     try:
         with transaction.atomic():
-            if address_id is not None:
-                address = _saved_address(user=user, address_id=address_id)
+            address = address_resolve(user=user, address_id=address_id, inline=address)
             # The SKU fresh from the database: the cached copy may be seconds old.
             sku = Sku.objects.select_related("product").get(pk=sale.sku_id)
             item = Item(sku=sku, quantity=quantity, flash_price=sale.price, flash_sale_id=sale.pk)
@@ -68,14 +67,6 @@ def flash_order_place(
         admission.give_back()  # a no-op when flash_reserve gave back or reconciled already
         raise
     return order
-
-
-def _saved_address(*, user, address_id) -> dict:
-    try:
-        address = Address.objects.get(pk=int(address_id), user=user)
-    except (Address.DoesNotExist, TypeError, ValueError):
-        raise InvalidAddress("No such address in your address book.") from None
-    return address.as_snapshot()
 
 
 def default_address_id(*, user) -> int | None:

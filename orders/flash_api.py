@@ -20,9 +20,8 @@ from rest_framework.views import APIView
 from orders import selectors
 from orders.flash import flash_order_place
 from orders.models import Order
-from orders.serializers import AddressSerializer, OrderSerializer
+from orders.serializers import OrderSerializer, address_choice
 from orders.services import MAX_QUANTITY
-from orders.services.placement import ADDRESS_FIELDS
 from shop.api import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, error
 
 
@@ -79,21 +78,7 @@ class FlashOrderCreateSerializer(serializers.Serializer):
     ))
 
     def validate(self, attrs):
-        inline = attrs.get("address")
-        address_id = attrs.pop("address_id", None)
-        if isinstance(inline, dict) and set(inline) == {"address_id"}:
-            address_id, inline = inline["address_id"], None
-            if isinstance(address_id, bool) or not isinstance(address_id, int) or address_id < 1:
-                raise serializers.ValidationError({"address": ["address_id must be a positive whole number."]})
-        if (address_id is None) == (inline is None):
-            raise serializers.ValidationError(
-                {"address": ["Give either address_id (a saved address) or an inline address."]}
-            )
-        if inline is not None:
-            nested = AddressSerializer(data=inline)
-            if not nested.is_valid():
-                raise serializers.ValidationError({"address": nested.errors})
-            inline = {name: nested.validated_data.get(name, "") for name in ADDRESS_FIELDS}
+        address_id, inline = address_choice(attrs)
         return {"quantity": attrs["quantity"], "address": inline, "address_id": address_id}
 
 

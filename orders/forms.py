@@ -5,9 +5,9 @@ import uuid
 from django import forms
 
 from orders.services import MAX_QUANTITY
+from orders.services.placement import ADDRESS_FIELDS
 
 NEW_ADDRESS = "new"
-ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
 
 
 class AddToCartForm(forms.Form):

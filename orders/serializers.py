@@ -2,11 +2,11 @@
 
 from rest_framework import serializers
 
-from accounts.models import Address
 from catalog.models import Sku
+from orders.errors import InvalidAddress
 from orders.gateways import REGISTRY
 from orders.services import MAX_QUANTITY
-from orders.services.placement import ADDRESS_FIELDS
+from orders.services.placement import ADDRESS_FIELDS, address_resolve
 
 # --- Out ------------------------------------------------------------------------------------
 
@@ -125,6 +125,32 @@ class OrderLineInSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+def address_choice(attrs: dict) -> tuple[int | None, dict | None]:
+    """Return (address_id, inline fields) from a body, checked without the database.
+
+    The address rule of every order body: `address_id`, `address: {"address_id": n}` or an
+    inline `address`, exactly one; the id a positive whole number (`true`, `1.5`, `"1"` are
+    refused). Pops `address_id` from `attrs`; raise a ValidationError.
+    """
+    inline = attrs.get("address")
+    address_id = attrs.pop("address_id", None)
+    if isinstance(inline, dict) and set(inline) == {"address_id"}:
+        address_id, inline = inline["address_id"], None
+        if isinstance(address_id, bool) or not isinstance(address_id, int) or address_id < 1:
+            raise serializers.ValidationError(
+                {"address": ["address_id must be a positive whole number."]})
+    if (address_id is None) == (inline is None):
+        raise serializers.ValidationError(
+            {"address": ["Give either address_id (a saved address) or an inline address."]}
+        )
+    if inline is not None:
+        nested = AddressSerializer(data=inline)
+        if not nested.is_valid():
+            raise serializers.ValidationError({"address": nested.errors})
+        inline = {name: nested.validated_data.get(name, "") for name in ADDRESS_FIELDS}
+    return address_id, inline
+
+
 class OrderAddressMixin(serializers.Serializer):
     """`address_id` (a saved address of the caller) or an inline `address`, exactly one.
 
@@ -137,26 +163,13 @@ class OrderAddressMixin(serializers.Serializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        inline = attrs.get("address")
-        address_id = attrs.pop("address_id", None)
-        if isinstance(inline, dict) and set(inline) == {"address_id"}:
-            address_id, inline = inline["address_id"], None
-        if (address_id is None) == (inline is None):
-            raise serializers.ValidationError(
-                {"address": ["Give either address_id (a saved address) or an inline address."]}
-            )
-        if address_id is not None:
-            user = self.context["request"].user
-            try:
-                address = Address.objects.get(pk=int(address_id), user=user)
-            except (Address.DoesNotExist, TypeError, ValueError):
-                raise serializers.ValidationError({"address_id": ["No such address."]}) from None
-            attrs["address"] = address.as_snapshot()
-        else:
-            nested = AddressSerializer(data=inline)
-            if not nested.is_valid():
-                raise serializers.ValidationError({"address": nested.errors})
-            attrs["address"] = {name: nested.validated_data.get(name, "") for name in ADDRESS_FIELDS}
+        address_id, inline = address_choice(attrs)
+        try:
+            attrs["address"] = address_resolve(
+                user=self.context["request"].user, address_id=address_id, inline=inline)
+        except InvalidAddress as exc:
+            field = "address_id" if address_id is not None else "address"
+            raise serializers.ValidationError({field: [exc.detail]}) from None
         return attrs
 
 

@@ -27,6 +27,7 @@ from orders.services.payment import (
     payment_simulate,
 )
 from orders.services.placement import (
+    address_resolve,
     address_snapshot,
     cart_items,
     items_for_skus,
@@ -41,8 +42,8 @@ from orders.services.settlement import (
 )
 
 __all__ = [
-    "MAX_QUANTITY", "TRANSITIONS", "address_snapshot", "cart_add", "cart_get_or_create",
-    "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
+    "MAX_QUANTITY", "TRANSITIONS", "address_resolve", "address_snapshot", "cart_add",
+    "cart_get_or_create", "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
     "items_for_skus", "order_cancel", "order_confirm", "order_place", "order_refund",
     "order_settle", "order_ship", "order_transition", "orders_cancel_unpaid",
     "orders_complete_shipped", "orders_settle_stragglers", "payment_apply", "payment_callback",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Address
 from catalog.models import Sku
 from catalog.services import stock_reserve
 from marketing.services import coupon_redeem
@@ -17,8 +18,10 @@ from orders.services.cart import quantity_check, sku_for_sale_check
 from orders.services.lifecycle import order_transition
 from points.services import points_redeem
 
+# The fields an order's address snapshot keeps, in the order pages show them (the one list
+# in orders; accounts keeps its own for the address book).
+ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
 ADDRESS_REQUIRED = ("name", "phone", "line1", "city", "postcode", "country")
-ADDRESS_FIELDS = ADDRESS_REQUIRED + ("line2", "province")
 
 
 def address_snapshot(address: Mapping) -> dict:
@@ -30,6 +33,24 @@ def address_snapshot(address: Mapping) -> dict:
     if missing:
         raise InvalidAddress(f"The address lacks: {', '.join(missing)}.", fields=missing)
     return snapshot
+
+
+def address_resolve(*, user, address_id=None, inline: Mapping | None = None) -> dict:
+    """Return the snapshot of the delivery address: `user`'s saved `address_id` or `inline`.
+
+    Exactly one must be given; the id must be a whole number (not a bool, a float or a
+    string) of one of the user's own addresses. Raise InvalidAddress otherwise.
+    """
+    if (address_id is None) == (inline is None):
+        raise InvalidAddress("Give either address_id (a saved address) or an inline address.")
+    if inline is not None:
+        return address_snapshot(inline)
+    if isinstance(address_id, bool) or not isinstance(address_id, int):
+        raise InvalidAddress("address_id must be a positive whole number.", fields=["address_id"])
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise InvalidAddress("No such address in your address book.", fields=["address_id"])
+    return address_snapshot(address.as_snapshot())
 
 
 def items_for_skus(pairs: Sequence[tuple[Sku, int]]) -> list[Item]:

@@ -366,6 +366,21 @@ def test_a_failed_order_gives_the_gate_and_the_units_back():
     assert buy(shopper, sale) == "placed"
 
 
+@pytest.mark.django_db
+def test_a_flash_order_refuses_a_saved_address_id_that_is_not_a_whole_number():
+    from accounts.tests.factories import AddressFactory
+    from orders.errors import InvalidAddress
+
+    sale = FlashSaleFactory(quantity=1)
+    shopper = UserFactory()
+    AddressFactory(user=shopper, pk=1)  # what int(True) would have found
+
+    with pytest.raises(InvalidAddress):
+        flash_order_place(user=shopper, sale_id=sale.pk, quantity=1, address_id=True)
+
+    assert not Order.objects.exists()
+
+
 # --- After the sale: payment and refunds ------------------------------------------------------
 
 

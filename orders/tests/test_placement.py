@@ -138,6 +138,34 @@ def test_a_missing_or_invalid_address_is_a_field_error(api, address):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("address_id", [True, 1.5, "1", 1.0])
+def test_a_saved_address_id_must_be_a_whole_number(api, shopper, address_id):
+    AddressFactory(user=shopper, pk=1)  # what int(address_id) would have found
+    sku = SkuFactory(stock=5)
+    response = api.post("/api/v1/orders/", {"address": {"address_id": address_id},
+                        "lines": [{"sku": sku.code, "quantity": 1}]}, format="json")
+    assert response.status_code == 400
+    assert "address" in response.json()
+    _nothing_changed(sku, 5)
+
+
+@pytest.mark.django_db
+def test_address_resolve_is_the_one_address_rule():
+    from orders.errors import InvalidAddress
+    from orders.services.placement import address_resolve
+
+    user = UserFactory()
+    saved = AddressFactory(user=user)
+    assert address_resolve(user=user, address_id=saved.pk)["line1"] == saved.line1
+    assert address_resolve(user=user, inline=ADDRESS)["city"] == "Shanghai"
+    for wrong in ({"address_id": True}, {"address_id": str(saved.pk)},
+                  {"address_id": AddressFactory().pk}, {}, {"address_id": saved.pk, "inline": ADDRESS},
+                  {"inline": {"name": "No street"}}):
+        with pytest.raises(InvalidAddress):
+            address_resolve(user=user, **wrong)
+
+
+@pytest.mark.django_db
 def test_another_shoppers_saved_address_cannot_be_used(api):
     sku = SkuFactory(stock=5)
     response = api.post("/api/v1/orders/", {"address_id": AddressFactory().pk,
