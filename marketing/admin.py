@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Category
 from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
-from marketing.services import coupon_batch_generate
+from marketing.services import coupon_batch_generate, coupon_save, discount_save, promotion_save
 from shop.money import format_money
 
 
@@ -45,8 +45,30 @@ class WindowColumnsMixin:
         return obj.is_running()
 
 
+class SavedByServiceMixin:
+    """Save through the marketing service (`save_service`), as the API does, M2M scopes included.
+
+    The form has already put the plain fields on the instance; the service validates, saves
+    and sets the many-to-many fields named in `m2m_fields` in one transaction, so
+    save_related only saves the inlines.
+    """
+
+    save_service = None  # staticmethod(discount_save): called as save_service(<model name>=obj, **m2m)
+    m2m_fields: tuple[str, ...] = ()
+
+    def save_model(self, request, obj, form, change):
+        m2m = {name: form.cleaned_data[name] for name in self.m2m_fields if name in form.cleaned_data}
+        self.save_service(**{obj._meta.model_name: obj}, **m2m)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
 @admin.register(Discount)
-class DiscountAdmin(WindowColumnsMixin, admin.ModelAdmin):
+class DiscountAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
+    save_service = staticmethod(discount_save)
+    m2m_fields = ("products", "categories")
     list_display = ["name", "kind", "value", "window", "running_now", "is_active"]
     list_filter = [RunningNowFilter, "is_active", "kind", "starts_at"]
     search_fields = ["name", "products__name", "categories__name"]
@@ -56,7 +78,9 @@ class DiscountAdmin(WindowColumnsMixin, admin.ModelAdmin):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(WindowColumnsMixin, admin.ModelAdmin):
+class PromotionAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
+    save_service = staticmethod(promotion_save)
+    m2m_fields = ("categories",)
     list_display = ["name", "threshold", "amount_off", "tier_scope", "window", "running_now", "is_active"]
     list_filter = [RunningNowFilter, "is_active", "starts_at"]
     search_fields = ["name", "categories__name"]
@@ -97,7 +121,9 @@ class CouponBatchForm(forms.Form):
 
 
 @admin.register(Coupon)
-class CouponAdmin(WindowColumnsMixin, admin.ModelAdmin):
+class CouponAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
+    save_service = staticmethod(coupon_save)
+    m2m_fields = ("categories",)
     list_display = ["code", "kind", "value", "min_spend", "window", "running_now", "uses"]
     list_filter = [RunningNowFilter, "kind", "combinable_with_promotions", "starts_at"]
     search_fields = ["code"]

@@ -8,7 +8,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from marketing.models import Coupon
+from catalog.tests.factories import CategoryFactory
+from marketing.admin import CouponAdmin, DiscountAdmin, PromotionAdmin
+from marketing.models import Coupon, Discount, Promotion
+from marketing.services import coupon_save, discount_save, promotion_save
 from marketing.tests.factories import CouponFactory, CouponRedemptionFactory, DiscountFactory, PromotionFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,36 @@ def test_shoppers_cannot_open_the_generator(client):
     client.force_login(UserFactory())
 
     assert client.get("/admin/marketing/coupon/generate/").status_code == 302
+
+
+@pytest.mark.parametrize(("model_admin", "model", "fields"), [
+    (DiscountAdmin, Discount, {"name": "Spring sale", "kind": "percent", "value": "10.00"}),
+    (PromotionAdmin, Promotion, {"name": "Spend 200", "threshold": "200.00", "amount_off": "30.00",
+                                 "tiers": "[]"}),
+    (CouponAdmin, Coupon, {"code": "SPRING", "kind": "fixed", "value": "20.00", "min_spend": "0",
+                           "tiers": "[]", "combinable_with_promotions": "on",
+                           "redemptions-TOTAL_FORMS": "0", "redemptions-INITIAL_FORMS": "0"}),
+], ids=["discount", "promotion", "coupon"])
+def test_the_admin_saves_discounts_promotions_and_coupons_through_the_marketing_services(
+    staff_client, monkeypatch, model_admin, model, fields,
+):
+    real = {Discount: discount_save, Promotion: promotion_save, Coupon: coupon_save}[model]
+    calls = []
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(model_admin, "save_service", staticmethod(spy), raising=False)
+    category = CategoryFactory()
+    now = timezone.localtime()
+    response = staff_client.post(f"/admin/marketing/{model._meta.model_name}/add/", {
+        **fields, "categories": [category.pk], "is_active": "on",
+        "starts_at_0": now.strftime("%Y-%m-%d"), "starts_at_1": "00:00:00",
+        "ends_at_0": (now + timedelta(days=30)).strftime("%Y-%m-%d"), "ends_at_1": "00:00:00",
+    })
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    saved = model.objects.get()
+    assert len(calls) == 1 and calls[0][model._meta.model_name].pk == saved.pk
+    assert list(saved.categories.all()) == [category]
