@@ -161,11 +161,6 @@ class ProductWriteSerializer(serializers.Serializer):
     def validate_attributes(self, value):
         return _clean_attributes(value)
 
-    def validate_slug(self, value):
-        if selectors.product_detail(value, for_sale=False) is not None:
-            raise serializers.ValidationError("A product with this slug exists.")
-        return value
-
 
 class ProductPatchSerializer(ProductWriteSerializer):
     slug = None

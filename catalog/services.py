@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
@@ -138,12 +138,21 @@ def sku_create(
 ) -> Sku:
     """Add a SKU to `product`; raise DuplicateSku if `code` is taken."""
     code = code.strip()
+    taken = DuplicateSku(f"SKU code {code} is already in use.", sku=code)
     if Sku.objects.filter(code=code).exists():
-        raise DuplicateSku(f"SKU code {code} is already in use.", sku=code)
-    return Sku.objects.create(
-        product=product, code=code, attributes=dict(attributes or {}), price=clean_price(price),
-        stock=clean_stock(stock), is_active=is_active,
-    )
+        raise taken
+    price, stock = clean_price(price), clean_stock(stock)
+    try:
+        # The check above is not enough: a concurrent request may insert the same code in
+        # between. The unique index decides; the savepoint keeps the transaction usable.
+        with transaction.atomic():
+            return Sku.objects.create(product=product, code=code,
+                                      attributes=dict(attributes or {}), price=price,
+                                      stock=stock, is_active=is_active)
+    except IntegrityError:
+        if Sku.objects.filter(code=code).exists():
+            raise taken from None
+        raise
 
 
 @transaction.atomic
@@ -180,17 +189,28 @@ def product_create(
 ) -> Product:
     """Create a product with its SKUs (`[{code, attributes, price, stock, is_active?}]`).
 
-    Raise DuplicateSku if a code is listed twice or already in use.
+    Raise DuplicateSku if a code is listed twice or already in use, ValidationError (field
+    `slug`) if the slug is taken, also when a concurrent request takes either first.
     """
     skus = [dict(sku) for sku in skus]
     taken = sorted(Sku.objects.filter(code__in=_distinct_codes(skus))
                    .values_list("code", flat=True))
     if taken:
         raise DuplicateSku(f"SKU code(s) already in use: {', '.join(taken)}.", codes=taken)
-    product = Product.objects.create(
-        category=category, name=name, slug=slug, description=description,
-        specs=dict(specs or {}), is_active=is_active,
-    )
+    slug_taken = ValidationError({"slug": ["A product with this slug exists."]})
+    if Product.objects.filter(slug=slug).exists():
+        raise slug_taken
+    try:
+        # A concurrent request may take the slug after the check: the unique index decides.
+        with transaction.atomic():
+            product = Product.objects.create(
+                category=category, name=name, slug=slug, description=description,
+                specs=dict(specs or {}), is_active=is_active,
+            )
+    except IntegrityError:
+        if Product.objects.filter(slug=slug).exists():
+            raise slug_taken from None
+        raise
     for sku in skus:
         sku_create(product=product, **sku)
     return product

@@ -11,6 +11,7 @@ from catalog.models import Sku
 from catalog.services import (
     product_create,
     product_update,
+    sku_create,
     sku_set_price,
     sku_set_stock,
     stock_release,
@@ -194,3 +195,40 @@ def test_product_create_refuses_a_code_listed_twice():
         product_create(category=CategoryFactory(), name="New", slug="new", skus=[
             {"code": "TWICE", "price": "5.00"}, {"code": "TWICE", "price": "6.00"}])
     assert not Sku.objects.filter(code="TWICE").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_five_requests_creating_the_same_sku_code_create_it_once():
+    product = ProductFactory()
+
+    def create(_):
+        try:
+            sku_create(product=product, code="RACE-1", price="5.00", stock=1)
+        except DuplicateSku as error:
+            return error.code
+        return "created"
+
+    results = run_concurrently(5, create)
+    assert sorted(results) == ["created"] + ["duplicate_sku"] * 4
+    assert Sku.objects.filter(code="RACE-1").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_three_requests_creating_the_same_product_slug_create_it_once():
+    category = CategoryFactory()
+
+    def create(index):
+        try:
+            product_create(category=category, name="Racer", slug="racer",
+                           skus=[{"code": f"RACER-{index}", "price": "5.00"}])
+        except ValidationError as error:
+            return error.message_dict
+        return "created"
+
+    results = run_concurrently(3, create)
+    assert sorted(results, key=str) == ["created"] + [
+        {"slug": ["A product with this slug exists."]}] * 2
+    assert Sku.objects.filter(product__slug="racer").count() == 1
+
