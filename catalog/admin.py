@@ -141,6 +141,11 @@ class SkuAdmin(admin.ModelAdmin):
     fields = ["product", "code", "attributes", "price", "stock", "is_active"]
     autocomplete_fields = ["product"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A SKU stays with the product it was created for (order lines and carts point at
+        # it); the change form shows the product rather than offering a move it won't save.
+        return ["product"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         saved = _save_sku_form(form, product=obj.product)
         obj.pk = saved.pk

@@ -87,3 +87,28 @@ def test_the_category_tree_admin_lists_and_adds_nodes(staff_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     root.refresh_from_db()
     assert [c.slug for c in Category.objects.get_children(root)] == ["phones"]
+
+
+@pytest.mark.django_db
+def test_the_sku_change_form_shows_the_product_read_only_and_keeps_it(staff_client):
+    sku, other = SkuFactory(price=Decimal("10.00"), stock=1), SkuFactory().product
+    url = f"/admin/catalog/sku/{sku.pk}/change/"
+    html = staff_client.get(url).content.decode()
+    assert 'name="product"' not in html and sku.product.name in html
+    response = staff_client.post(url, {
+        "product": other.pk, "code": sku.code, "attributes": '{"colour": "red"}',
+        "price": "10.00", "stock": 1, "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    sku.refresh_from_db()
+    assert sku.product_id != other.pk and sku.attributes == {"colour": "red"}
+
+
+@pytest.mark.django_db
+def test_the_sku_add_form_still_picks_a_product(staff_client):
+    product = SkuFactory().product
+    assert 'name="product"' in staff_client.get("/admin/catalog/sku/add/").content.decode()
+    response = staff_client.post("/admin/catalog/sku/add/", {
+        "product": product.pk, "code": "ADDED-1", "attributes": "{}", "price": "3.00",
+        "stock": 2, "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Sku.objects.get(code="ADDED-1").product == product
