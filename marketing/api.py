@@ -14,18 +14,10 @@ from rest_framework.routers import SimpleRouter
 from catalog.models import Category, Product
 from marketing import services
 from marketing.models import Coupon, Discount, Promotion
+from marketing.permissions import ReadRunningOrMarketingPerm
 from shop.api import CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
 
 # --- Permissions ----------------------------------------------------------------------------
-
-
-class ReadRunningOrMarketingPerm(permissions.DjangoModelPermissions):
-    """Anyone reads (what runs now); writes need the model's add/change/delete permission."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return super().has_permission(request, view)
 
 
 class MarketingPermOnly(permissions.DjangoModelPermissions):

@@ -7,22 +7,14 @@ same messages (a service's ValidationError becomes DRF's field errors).
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from catalog.models import Sku
 from marketing import flash
 from marketing.models import FlashSale
+from marketing.permissions import ReadRunningOrMarketingPerm
 from shop.api import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
-
-
-class ReadOrMarketingPerm(permissions.DjangoModelPermissions):
-    """Anyone reads; writes need marketing.add/change/delete_flashsale."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return super().has_permission(request, view)
 
 
 class FlashSaleSerializer(serializers.ModelSerializer):
@@ -64,7 +56,7 @@ class FlashSaleSerializer(serializers.ModelSerializer):
 )
 class FlashSaleViewSet(viewsets.ModelViewSet):
     serializer_class = FlashSaleSerializer
-    permission_classes = [ReadOrMarketingPerm]
+    permission_classes = [ReadRunningOrMarketingPerm]
     queryset = FlashSale.objects.select_related("sku__product").order_by("starts_at", "pk")
 
     def get_queryset(self):

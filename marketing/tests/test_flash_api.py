@@ -115,3 +115,11 @@ def test_deleting_an_unbought_sale_returns_its_units(marketer):
 
     assert response.status_code == 204
     assert Sku.objects.get(pk=sale.sku_id).stock == 50
+
+
+def test_flash_sales_discounts_and_promotions_share_one_read_or_marketing_permission():
+    from marketing.api import DiscountViewSet, PromotionViewSet
+    from marketing.flash_api import FlashSaleViewSet
+
+    assert FlashSaleViewSet.permission_classes == DiscountViewSet.permission_classes \
+        == PromotionViewSet.permission_classes
