@@ -251,7 +251,7 @@ class CouponRedemption(models.Model):
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="coupon_redemptions")
-    reference = models.CharField(max_length=64, help_text="The order number.")
+    reference = models.CharField(max_length=64, help_text="The order's reference, e.g. order:SO….")
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True)
 

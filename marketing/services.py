@@ -1,4 +1,4 @@
-"""Marketing's write API: coupon uses (and, with issue #8, flash-sale reservations).
+"""Marketing's write API: coupon uses (flash-sale writes live in marketing/flash/).
 
 Also the validated create/update of discounts, promotions and coupons that the admin's
 forms and the API share: each runs the model's `full_clean()` so both refuse the same

@@ -56,3 +56,10 @@ def test_coupon_codes_are_unique_ignoring_case_in_the_database():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CouponFactory(code="welcome10")
+
+
+def test_a_coupon_redemptions_reference_is_described_as_the_order_reference_it_stores():
+    from marketing.models import CouponRedemption
+
+    help_text = CouponRedemption._meta.get_field("reference").help_text
+    assert "order:SO" in help_text
