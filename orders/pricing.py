@@ -129,45 +129,21 @@ def quote_build(
     adjustments: list[Adjustment] = []
 
     promotion, hint = promotion_step(priced, tier_code=benefits.tier_code, at=at)
-    amount = subtotal
-    if promotion is not None:
-        adjustments.append(_reduce("promotion", promotion, amount))
-        amount += adjustments[-1].amount
-
-    coupon, coupon_error, coupon_reason = None, "", ""
-    if coupon_code.strip():
-        try:
-            coupon = coupon_step(
-                code=coupon_code.strip(), user=user, lines=priced, amount=amount,
-                promotion_applied=promotion is not None, tier_code=benefits.tier_code, at=at,
-            )
-        except CouponInvalid as exc:
-            if strict:
-                raise
-            coupon_error, coupon_reason = exc.detail, exc.extra.get("reason", "")
-    if coupon is not None:
-        adjustments.append(_reduce("coupon", coupon, amount))
-        amount += adjustments[-1].amount
-
+    amount = _take(adjustments, "promotion", promotion, subtotal)
+    coupon, coupon_error, coupon_reason = _coupon_or_reason(
+        code=coupon_code.strip(), user=user, lines=priced, amount=amount,
+        promotion_applied=promotion is not None, tier_code=benefits.tier_code, at=at,
+        strict=strict,
+    )
+    amount = _take(adjustments, "coupon", coupon, amount)
     shipping = shipping_step(amount=amount, lines=lines, benefits=benefits)
-
-    # Flash lines take part in no step but shipping, so they are not part of the amount
-    # points may pay for.
-    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
-    points_base = max(amount - flash_total, ZERO)
-    points_used, points_error = 0, ""
-    if points:
-        try:
-            points_used, value = points_step(user=user, requested=points, amount=points_base)
-        except ShopError as exc:
-            if strict:
-                raise
-            points_error = exc.detail
-        else:
-            if points_used:
-                label = f"{points_used} points"
-                adjustments.append(_reduce("points", Reduction(amount=value, label=label), amount))
-                amount += adjustments[-1].amount
+    points_base = _points_base(amount, lines)
+    points_used, points_value, points_error = _points_or_reason(
+        user=user, requested=points, amount=points_base, strict=strict,
+    )
+    if points_used:
+        reduction = Reduction(amount=points_value, label=f"{points_used} points")
+        amount = _take(adjustments, "points", reduction, amount)
 
     return Quote(
         lines=tuple(lines), subtotal=subtotal, adjustments=tuple(adjustments),
@@ -266,6 +242,61 @@ def _priced(line: QuoteLine) -> PricedLine:
         quantity=line.quantity, unit_price=line.unit_price, line_total=line.line_total,
         is_flash=line.is_flash,
     )
+
+
+def _take(adjustments: list[Adjustment], kind: str, reduction: Reduction | None,
+          amount: Decimal) -> Decimal:
+    """Append the adjustment for `reduction` (if any); return the amount after it."""
+    if reduction is None:
+        return amount
+    adjustments.append(_reduce(kind, reduction, amount))
+    return amount + adjustments[-1].amount
+
+
+def _coupon_or_reason(
+    *, code: str, user, lines: Sequence[PricedLine], amount: Decimal, promotion_applied: bool,
+    tier_code: str, at: datetime, strict: bool,
+) -> tuple[Reduction | None, str, str]:
+    """Run step 4 for `code`; return (coupon or None, why it was refused, the reason code).
+
+    A refusal raises CouponInvalid when `strict`; otherwise it is returned for the page.
+    """
+    if not code:
+        return None, "", ""
+    try:
+        return coupon_step(code=code, user=user, lines=lines, amount=amount,
+                           promotion_applied=promotion_applied, tier_code=tier_code, at=at), "", ""
+    except CouponInvalid as exc:
+        if strict:
+            raise
+        return None, exc.detail, exc.extra.get("reason", "")
+
+
+def _points_base(amount: Decimal, lines: Sequence[QuoteLine]) -> Decimal:
+    """Return what points may pay part of: the amount after step 4 without the flash lines.
+
+    Flash lines take part in no step but shipping, so points do not pay for them.
+    """
+    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
+    return max(amount - flash_total, ZERO)
+
+
+def _points_or_reason(
+    *, user, requested: int, amount: Decimal, strict: bool
+) -> tuple[int, Decimal, str]:
+    """Run step 6; return (points used, their value, why they were refused).
+
+    A refusal raises when `strict`; otherwise it is returned for the page.
+    """
+    if not requested:
+        return 0, ZERO, ""
+    try:
+        used, value = points_step(user=user, requested=requested, amount=amount)
+    except ShopError as exc:
+        if strict:
+            raise
+        return 0, ZERO, exc.detail
+    return used, value, ""
 
 
 def _reduce(kind: str, reduction: Reduction, amount: Decimal) -> Adjustment:

@@ -53,7 +53,7 @@ def address_resolve(*, user, address_id=None, inline: Mapping | None = None) -> 
     return address_snapshot(address.as_snapshot())
 
 
-def items_for_skus(pairs: Sequence[tuple[Sku, int]]) -> list[Item]:
+def items_for_skus(*, pairs: Sequence[tuple[Sku, int]]) -> list[Item]:
     """Return pricing items for (sku, quantity) pairs, one item per SKU (quantities added)."""
     merged: dict[int, list] = {}
     for sku, quantity in pairs:
@@ -120,6 +120,44 @@ def _replay(*, user, key: str, request_hash: str) -> Order | None:
     return order
 
 
+def _take_resources(*, order: Order, user, quote: Quote) -> None:
+    """Take what the order uses up: stock (flash lines excepted), the coupon use, the points."""
+    reserve = {line.sku_id: line.quantity for line in quote.lines if not line.is_flash}
+    if reserve:
+        stock_reserve(lines=reserve)
+    if quote.coupon is not None:
+        coupon_redeem(coupon_id=quote.coupon.source_id, user=user, reference=order.reference)
+    if quote.points_redeemed:
+        points_redeem(user=user, points=quote.points_redeemed, reference=order.reference)
+
+
+def _write_lines(*, order: Order, quote: Quote) -> None:
+    """Write the order's lines and adjustments from the quote, and keep them on `order`.
+
+    The caller usually shows the new order at once: it gets its parts as a prefetch would
+    leave them, instead of reading back what was just written.
+    """
+    lines = OrderLine.objects.bulk_create([
+        OrderLine(
+            order=order, sku_id=line.sku_id, sku_code=line.sku_code, name=line.name,
+            attributes=line.attributes, base_price=line.base_price, unit_price=line.unit_price,
+            price_label=line.price_label, quantity=line.quantity, line_total=line.line_total,
+            is_flash=line.is_flash, flash_sale_id=line.flash_sale_id,
+        )
+        for line in quote.lines
+    ])
+    adjustments = OrderAdjustment.objects.bulk_create([
+        OrderAdjustment(order=order, kind=adj.kind, label=adj.label, amount=adj.amount,
+                        source_id=adj.source_id)
+        for adj in quote.adjustments
+    ]) if quote.adjustments else []
+    order._prefetched_objects_cache = {
+        "lines": _as_prefetched(order.lines.all(), lines),
+        "adjustments": _as_prefetched(order.adjustments.all(), adjustments),
+        "shipments": _as_prefetched(order.shipments.all(), []),
+    }
+
+
 def _as_prefetched(queryset, rows: list):
     """Return `queryset` holding `rows` as its result, the way prefetch_related leaves it."""
     queryset._result_cache = list(rows)
@@ -127,7 +165,7 @@ def _as_prefetched(queryset, rows: list):
     return queryset
 
 
-def payment_timeout(items) -> timedelta:
+def payment_timeout(*, items) -> timedelta:
     """Return how long the shopper has to pay: shorter when a flash-sale line is in it."""
     if any(getattr(line, "is_flash", False) for line in items):
         return settings.FLASH_SALE_PAYMENT_TIMEOUT
@@ -144,42 +182,15 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
         user=user, address=address, subtotal=quote.subtotal, shipping=quote.shipping,
         points_redeemed=quote.points_redeemed, total=quote.total, currency=quote.currency,
         coupon_code=quote.coupon.code if quote.coupon else "",
-        pay_by=now + payment_timeout(quote.lines),
+        pay_by=now + payment_timeout(items=quote.lines),
         idempotency_key=idempotency_key, request_hash=request_hash,
     )
     # The number comes from the row id, which needs no lock shared between checkouts.
     order.number = f"SO{timezone.localdate(now):%Y%m%d}{order.pk:06d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
 
-    reserve = {line.sku_id: line.quantity for line in quote.lines if not line.is_flash}
-    if reserve:
-        stock_reserve(lines=reserve)
-    if quote.coupon is not None:
-        coupon_redeem(coupon_id=quote.coupon.source_id, user=user, reference=order.reference)
-    if quote.points_redeemed:
-        points_redeem(user=user, points=quote.points_redeemed, reference=order.reference)
-
-    lines = OrderLine.objects.bulk_create([
-        OrderLine(
-            order=order, sku_id=line.sku_id, sku_code=line.sku_code, name=line.name,
-            attributes=line.attributes, base_price=line.base_price, unit_price=line.unit_price,
-            price_label=line.price_label, quantity=line.quantity, line_total=line.line_total,
-            is_flash=line.is_flash, flash_sale_id=line.flash_sale_id,
-        )
-        for line in quote.lines
-    ])
-    adjustments = OrderAdjustment.objects.bulk_create([
-        OrderAdjustment(order=order, kind=adj.kind, label=adj.label, amount=adj.amount,
-                        source_id=adj.source_id)
-        for adj in quote.adjustments
-    ]) if quote.adjustments else []
-    # The caller usually shows the new order at once: hand it over with its parts, as a
-    # prefetch would, instead of reading back what was just written.
-    order._prefetched_objects_cache = {
-        "lines": _as_prefetched(order.lines.all(), lines),
-        "adjustments": _as_prefetched(order.adjustments.all(), adjustments),
-        "shipments": _as_prefetched(order.shipments.all(), []),
-    }
+    _take_resources(order=order, user=user, quote=quote)
+    _write_lines(order=order, quote=quote)
     OrderEvent.objects.create(order=order, from_status="", to_status=order.status, actor=user,
                               note="Order placed")
     if from_cart:
