@@ -205,7 +205,7 @@ class OrderListCreateView(generics.ListAPIView):
         lines = data.get("lines")
         order, created = services.order_place(
             user=request.user, address=data["address"],
-            items=services.items_for_skus(lines) if lines is not None else None,
+            items=services.items_for_skus(pairs=lines) if lines is not None else None,
             coupon_code=data["coupon"], points=data["points"],
             idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
             request_hash=_request_hash(request.data),

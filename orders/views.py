@@ -253,8 +253,8 @@ def order_detail(request, number: str):
     )
     return render(request, "orders/order_detail.html", {
         "order": order,
-        "can_cancel": services.transition_allowed(order, "cancel"),
-        "can_confirm": services.transition_allowed(order, "confirm"),
+        "can_cancel": services.transition_allowed(order=order, action="cancel"),
+        "can_confirm": services.transition_allowed(order=order, action="confirm"),
         "can_pay": order.status == Order.Status.PENDING_PAYMENT and bool(enabled_gateways()),
     })
 

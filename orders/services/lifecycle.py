@@ -46,7 +46,7 @@ ACTION_WORDS = {
 }
 
 
-def transition_allowed(order: Order, action: str) -> bool:
+def transition_allowed(*, order: Order, action: str) -> bool:
     """Return whether `action` may start from the order's current status (for buttons)."""
     return order.status in TRANSITIONS[action][0]
 
@@ -78,10 +78,10 @@ def order_transition(*, order: Order, action: str, actor=None, note: str = "") -
     return order
 
 
-# --- Named places other apps fill ---------------------------------------------------------
+# --- What the moves do: give back, restock, refund, notify --------------------------------
 
 
-def release_flash_units(order: Order) -> None:
+def release_flash_units(*, order: Order) -> None:
     """Give a cancelled order's flash-sale units back to their sale.
 
     Flash units are set aside from stock when a sale is created, so they go back to the
@@ -105,7 +105,7 @@ def _restock(order: Order, *, include_flash: bool) -> None:
 def _give_back(order: Order) -> None:
     """Return what placing the order took: stock, flash units, the coupon use, points."""
     _restock(order, include_flash=False)
-    release_flash_units(order)
+    release_flash_units(order=order)
     coupon_release(reference=order.reference)
     points_refund(reference=order.reference)
 

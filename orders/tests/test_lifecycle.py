@@ -178,3 +178,14 @@ def test_a_stale_order_object_cannot_move_twice(sku):
     with pytest.raises(InvalidTransition):
         order_transition(order=stale, action="pay")  # status read as pending; the UPDATE finds none
     assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+@pytest.mark.parametrize("name", ["items_for_skus", "payment_timeout", "transition_allowed",
+                                  "release_flash_units", "address_resolve", "payment_refund"])
+def test_order_services_take_keyword_arguments_only(name):
+    import inspect
+
+    from orders import services
+
+    parameters = inspect.signature(getattr(services, name)).parameters.values()
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)

@@ -68,7 +68,7 @@ def test_a_gold_member_gets_the_best_unit_price_then_the_promotion_then_the_coup
     headphones, cable = shelf
     gold = member("gold")  # 5 % member price, free shipping
 
-    quote = quote_build(user=gold, items=items_for_skus([(headphones, 2), (cable, 1)]), coupon_code="welcome10")
+    quote = quote_build(user=gold, items=items_for_skus(pairs=[(headphones, 2), (cable, 1)]), coupon_code="welcome10")
 
     # Headphones: discount 85.00 beats member 95.00; cable: member 47.50 beats base 50.00.
     assert [(line.unit_price, line.price_label) for line in quote.lines] == [
@@ -86,7 +86,7 @@ def test_a_gold_member_gets_the_best_unit_price_then_the_promotion_then_the_coup
 def test_the_promotion_needs_the_discounted_subtotal_and_hints_the_rest(shelf):
     headphones, _ = shelf
 
-    quote = quote_build(user=UserFactory(), items=items_for_skus([(headphones, 2)]))
+    quote = quote_build(user=UserFactory(), items=items_for_skus(pairs=[(headphones, 2)]))
 
     # 2 × 100.00 at base would meet 200.00, but 2 × 85.00 = 170.00 does not.
     assert quote.adjustments == ()
@@ -98,7 +98,7 @@ def test_the_minimum_spend_is_checked_after_the_promotion(shelf):
     headphones, cable = shelf
     CouponFactory(code="MIN200", min_spend=Decimal("200.00"))
 
-    quote = quote_build(user=UserFactory(), items=items_for_skus([(headphones, 2), (cable, 1)]),
+    quote = quote_build(user=UserFactory(), items=items_for_skus(pairs=[(headphones, 2), (cable, 1)]),
                         coupon_code="MIN200", strict=False)
 
     # Subtotal 220.00 meets 200.00; after 30.00 off, 190.00 does not.
@@ -114,8 +114,8 @@ def test_a_coupon_not_combinable_is_refused_with_a_promotion_and_its_cap_holds_w
                   combinable_with_promotions=False)
     user = UserFactory()
 
-    with_promotion = quote_build(user=user, items=items_for_skus([(headphones, 3)]), coupon_code="SOLO", strict=False)
-    without = quote_build(user=user, items=items_for_skus([(headphones, 1)]), coupon_code="SOLO")
+    with_promotion = quote_build(user=user, items=items_for_skus(pairs=[(headphones, 3)]), coupon_code="SOLO", strict=False)
+    without = quote_build(user=user, items=items_for_skus(pairs=[(headphones, 1)]), coupon_code="SOLO")
 
     assert with_promotion.coupon_error == "Coupon SOLO can't be combined with the promotion applied to your order."
     assert [a.kind for a in with_promotion.adjustments] == ["promotion"]
@@ -173,7 +173,7 @@ def test_no_mix_of_rules_breaks_the_quote(s):
     with transaction.atomic():
         skus = _build(s)
         quote = quote_build(user=member(s["tier"]), items=items_for_skus(
-            [(sku, qty) for sku, (_, qty, _) in zip(skus, s["cart"], strict=True)]),
+            pairs=[(sku, qty) for sku, (_, qty, _) in zip(skus, s["cart"], strict=True)]),
             coupon_code="RANDOM" if s["coupon"] else "", strict=False)
 
         assert all(ZERO <= line.unit_price <= line.base_price for line in quote.lines)
@@ -191,7 +191,7 @@ def test_no_mix_of_rules_breaks_the_quote(s):
 
 def _try_place(user, sku, code):
     try:
-        order_place(user=user, address=ADDRESS, items=items_for_skus([(sku, 1)]), coupon_code=code)
+        order_place(user=user, address=ADDRESS, items=items_for_skus(pairs=[(sku, 1)]), coupon_code=code)
     except CouponInvalid as exc:
         return exc.extra.get("reason", "coupon_invalid")
     return "placed"
@@ -233,7 +233,7 @@ def test_cancelling_the_order_gives_the_coupon_use_back_once():
     sku = SkuFactory(price=Decimal("120.00"), stock=10)
     coupon = CouponFactory(code="ONLYONE", usage_limit=1, per_customer_limit=1)
     first, second = UserFactory(), UserFactory()
-    order, _ = order_place(user=first, address=ADDRESS, items=items_for_skus([(sku, 1)]), coupon_code="ONLYONE")
+    order, _ = order_place(user=first, address=ADDRESS, items=items_for_skus(pairs=[(sku, 1)]), coupon_code="ONLYONE")
     assert Coupon.objects.get(pk=coupon.pk).used == 1
 
     order_cancel(order=order, actor=first)

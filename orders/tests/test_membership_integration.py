@@ -48,7 +48,7 @@ def member(tier_code: str):
 
 def place_and_settle(user, sku, quantity, django_capture_on_commit_callbacks) -> Order:
     """Place an order, pay it in the sandbox and let the settlement task run (eager)."""
-    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus([(sku, quantity)]))
+    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus(pairs=[(sku, quantity)]))
     with django_capture_on_commit_callbacks(execute=True):
         payment_simulate(order=order, outcome="approve")
     order.refresh_from_db()
@@ -147,7 +147,7 @@ def test_a_refund_that_leaves_the_spend_above_the_threshold_keeps_the_tier(
 
 def test_a_gold_member_pays_the_member_price_and_no_shipping_in_the_quote(tiers):
     sku = SkuFactory(price=Decimal("80.00"), stock=5)
-    items = items_for_skus([(sku, 1)])
+    items = items_for_skus(pairs=[(sku, 1)])
 
     gold = quote_build(user=member("gold"), items=items)
     regular = quote_build(user=member("regular"), items=items)
@@ -165,7 +165,7 @@ def test_a_gold_member_pays_the_member_price_and_no_shipping_in_the_quote(tiers)
 def test_a_silver_member_gets_the_member_price_but_pays_shipping(tiers):
     sku = SkuFactory(price=Decimal("50.00"), stock=5)
 
-    quote = quote_build(user=member("silver"), items=items_for_skus([(sku, 1)]))
+    quote = quote_build(user=member("silver"), items=items_for_skus(pairs=[(sku, 1)]))
 
     assert (quote.lines[0].unit_price, quote.shipping, quote.total) == (
         Decimal("49.00"), Decimal("10.00"), Decimal("59.00")
@@ -179,7 +179,7 @@ def test_the_best_of_base_discount_and_member_price_wins(tiers):
     DiscountFactory(value=Decimal("3.00"), products=[shallow.product])
     gold = member("gold")
 
-    quote = quote_build(user=gold, items=items_for_skus([(deep, 1), (shallow, 1)]))
+    quote = quote_build(user=gold, items=items_for_skus(pairs=[(deep, 1), (shallow, 1)]))
 
     by_sku = {line.sku_id: line for line in quote.lines}
     assert by_sku[deep.pk].unit_price == Decimal("90.00")  # the 10 % sale beats 5 % Gold
@@ -190,7 +190,7 @@ def test_the_best_of_base_discount_and_member_price_wins(tiers):
 def test_a_member_price_is_never_above_the_base_price(tiers):
     sku = SkuFactory(price=Decimal("0.01"), stock=5)
 
-    quote = quote_build(user=member("platinum"), items=items_for_skus([(sku, 1)]))
+    quote = quote_build(user=member("platinum"), items=items_for_skus(pairs=[(sku, 1)]))
 
     # 0.01 × 92 % = 0.0092 rounds to 0.01: the base price, no member label.
     assert quote.lines[0].unit_price == Decimal("0.01")
@@ -239,7 +239,7 @@ def test_the_cart_and_checkout_show_base_price_and_shipping_to_a_regular_shopper
 def test_the_order_breakdown_keeps_the_member_price_and_free_shipping(client, tiers):
     gold = member("gold")
     sku = SkuFactory(price=Decimal("80.00"), stock=5)
-    order, _ = order_place(user=gold, address=ADDRESS, items=items_for_skus([(sku, 2)]))
+    order, _ = order_place(user=gold, address=ADDRESS, items=items_for_skus(pairs=[(sku, 2)]))
     client.force_login(gold)
 
     html = client.get(order.get_absolute_url()).content.decode()
@@ -255,7 +255,7 @@ def test_the_order_breakdown_keeps_the_member_price_and_free_shipping(client, ti
 def test_the_order_api_shows_the_member_price_and_free_shipping(tiers):
     gold = member("gold")
     sku = SkuFactory(price=Decimal("80.00"), stock=5)
-    order, _ = order_place(user=gold, address=ADDRESS, items=items_for_skus([(sku, 1)]))
+    order, _ = order_place(user=gold, address=ADDRESS, items=items_for_skus(pairs=[(sku, 1)]))
     api = APIClient()
     api.force_authenticate(gold)
 

@@ -117,7 +117,7 @@ def silver_member_with(points: int):
 
 
 def place_and_pay(user, sku, *, points, django_capture_on_commit_callbacks) -> Order:
-    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus([(sku, 1)]),
+    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus(pairs=[(sku, 1)]),
                            points=points)
     with django_capture_on_commit_callbacks(execute=True):  # settlement runs (eager)
         payment_simulate(order=order, outcome="approve")
@@ -198,7 +198,7 @@ def test_a_refund_gives_the_redemption_back_before_reversing_the_award(
 def test_cancelling_an_unpaid_order_that_used_points_gives_them_back():
     user = shopper_with(2000)
     sku = SkuFactory(price=Decimal("100.00"), stock=5)
-    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus([(sku, 1)]),
+    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus(pairs=[(sku, 1)]),
                            points=2000)
     assert balance_for(user) == 0
 
@@ -211,7 +211,7 @@ def test_cancelling_an_unpaid_order_that_used_points_gives_them_back():
 def test_the_unpaid_timeout_gives_the_points_back(settings):
     user = shopper_with(800)
     sku = SkuFactory(price=Decimal("100.00"), stock=5)
-    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus([(sku, 1)]),
+    order, _ = order_place(user=user, address=ADDRESS, items=items_for_skus(pairs=[(sku, 1)]),
                            points=800)
 
     cancelled = orders_cancel_unpaid(now=timezone.now() + settings.ORDER_PAYMENT_TIMEOUT
