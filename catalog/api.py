@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -240,7 +241,7 @@ class CategoryListView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.categories_flat().filter(is_active=True)
+        return selectors.categories_flat(visible=True)
 
     @extend_schema(responses={200: CategorySerializer(many=True), **READ_ERRORS})
     def get(self, request, *args, **kwargs):
@@ -349,7 +350,8 @@ class SkuDetailView(APIView):
         skus = Sku.objects.select_related("product")
         # The public sees SKUs for sale; catalogue staff and partners see every SKU.
         if not request.user.has_perm("catalog.view_sku"):
-            skus = skus.filter(is_active=True, product__is_active=True)
+            skus = skus.filter(is_active=True, product__is_active=True).exclude(
+                selectors.in_inactive_branch(OuterRef("product__category__path")))
         return get_object_or_404(skus, code=code)
 
     def _respond(self, request, sku) -> Response:

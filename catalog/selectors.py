@@ -49,12 +49,25 @@ def _active_skus() -> QuerySet:
     return Sku.objects.filter(is_active=True).order_by("price", "pk")
 
 
+def in_inactive_branch(path) -> Exists:
+    """True when `path` (an expression, e.g. OuterRef("category__path")) lies in a hidden branch.
+
+    Hiding a category hides everything under it: a materialised path starts with the path of
+    each of its ancestors, so one EXISTS over the inactive categories (few) finds an inactive
+    ancestor, or the category itself, inside the same query.
+    """
+    return Exists(
+        Category.objects.filter(is_active=False, path=Substr(path, 1, Length("path")))
+    )
+
+
 def products_base(*, for_sale: bool = True) -> QuerySet:
     """Products with `price_from` and `total_stock` annotated and the category joined.
 
     `price_from` is the lowest active SKU price (before discounts), `total_stock` the units
-    of all active SKUs. `for_sale` (the shop's view) keeps only active products in active
-    categories with at least one active SKU; staff screens pass False to see everything.
+    of all active SKUs. `for_sale` (the shop's view) keeps only active products with at
+    least one active SKU whose category and every ancestor of it are active; staff screens
+    pass False to see everything.
     """
     active = Sku.objects.filter(product=OuterRef("pk"), is_active=True)
     price_from = active.order_by("price").values("price")[:1]
@@ -64,8 +77,8 @@ def products_base(*, for_sale: bool = True) -> QuerySet:
         total_stock=Coalesce(Subquery(total_stock, output_field=IntegerField()), 0),
     ).select_related("category")
     if for_sale:
-        queryset = queryset.filter(
-            is_active=True, category__is_active=True, price_from__isnull=False
+        queryset = queryset.filter(is_active=True, price_from__isnull=False).exclude(
+            in_inactive_branch(OuterRef("category__path"))
         )
     return queryset
 
@@ -179,6 +192,8 @@ class CategoryContext:
 def category_context(slug: str) -> CategoryContext | None:
     """Return active category `slug` with its breadcrumb trail and sub-categories, or None.
 
+    None too when an ancestor is inactive: hiding a category hides its whole branch.
+
     One query: the rows whose path is a prefix of the category's (itself and its ancestors)
     and its active children (its path plus one step).
     """
@@ -197,9 +212,12 @@ def category_context(slug: str) -> CategoryContext | None:
     category = next((row for row in rows if row.slug == slug), None)
     if category is None:
         return None
+    ancestors = [row for row in rows if row.depth < category.depth]
+    if not all(row.is_active for row in ancestors):
+        return None
     return CategoryContext(
         category=category,
-        ancestors=[row for row in rows if row.depth < category.depth],
+        ancestors=ancestors,
         children=[row for row in rows if row.depth > category.depth],
     )
 
@@ -211,10 +229,16 @@ def category_trail(category: Category) -> list[Category]:
     return list(Category.objects.filter(path__in=paths).order_by("path"))
 
 
-def categories_flat() -> QuerySet:
-    """Return every category in tree order with `parent_slug` annotated (one query)."""
+def categories_flat(*, visible: bool = False) -> QuerySet:
+    """Return every category in tree order with `parent_slug` annotated (one query).
+
+    `visible` keeps only the categories the shop shows: active, under active ancestors.
+    """
     # A node's parent has the node's path minus its last step.
     parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Category.steplen)
-    return Category.objects.annotate(
+    queryset = Category.objects.annotate(
         parent_slug=Subquery(Category.objects.filter(path=parent_path).values("slug")[:1])
     ).order_by("path")
+    if visible:
+        queryset = queryset.exclude(in_inactive_branch(OuterRef("path")))
+    return queryset

@@ -338,3 +338,17 @@ def test_bad_skus_in_a_product_patch_are_400_under_skus(skus, message):
                                                  {"skus": skus}, format="json")
     assert response.status_code == 400
     assert response.json()["skus"] == [message]
+
+
+@pytest.mark.django_db
+def test_the_api_hides_the_branch_under_an_inactive_category():
+    root = CategoryFactory(slug="home")
+    child = CategoryFactory(parent=root, slug="kitchen")
+    sku = SkuFactory(product__category=child)
+    root.is_active = False
+    root.save()
+    client = APIClient()
+    assert client.get("/api/v1/products/").json()["count"] == 0
+    assert client.get(f"/api/v1/products/{sku.product.slug}/").status_code == 404
+    assert client.get("/api/v1/categories/").json()["results"] == []
+    assert client.get(f"/api/v1/skus/{sku.code}/").status_code == 404

@@ -139,3 +139,15 @@ def test_pages_pass_the_shopper_to_the_price_rules(client, tree, settings):
     client.force_login(shopper)
     client.get("/c/teaware/")
     assert SEEN_USERS == [None, shopper]
+
+
+@pytest.mark.django_db
+def test_hiding_a_top_category_hides_its_sub_categories_and_their_products(client, tree):
+    root, child = tree
+    sku = SkuFactory(product__name="Celadon Gaiwan", product__category=child)
+    root.is_active = False
+    root.save()
+    assert client.get(f"/p/{sku.product.slug}/").status_code == 404
+    assert client.get("/c/teaware/").status_code == 404
+    assert "Celadon Gaiwan" not in client.get("/search/?q=gaiwan").content.decode()
+    assert "Celadon Gaiwan" not in client.get("/").content.decode()

@@ -156,3 +156,15 @@ def test_category_context_gives_the_trail_and_active_children(shop, django_asser
     shop["android"].save()
     assert category_context("android") is None
     assert category_context("phones").children == []
+
+
+def test_an_inactive_ancestor_takes_its_whole_branch_off_sale(shop):
+    shop["electronics"].is_active = False
+    shop["electronics"].save()
+    assert slugs(product_list()) == ["wok"]
+    assert slugs(product_list({"q": "phone"})) == []
+    for slug in ("aurora-phone", "budget-phone", "studio-cans"):
+        assert product_detail(slug) is None
+        assert product_detail(slug, for_sale=False) is not None
+    assert category_context("phones") is None and category_context("android") is None
+    assert category_context("kitchen") is not None
