@@ -65,10 +65,21 @@ def coupon_release(*, reference: str) -> None:
 # --- Staff writes (admin and API) ---------------------------------------------------------
 
 
-def _save(instance, *, m2m: dict[str, Iterable] | None = None):
-    """Validate like the admin does (`full_clean`), save, then set the many-to-many scopes."""
+def _save(instance, *, m2m: dict[str, Iterable] | None = None, counters: tuple[str, ...] = ()):
+    """Validate like the admin does (`full_clean`), save, then set the many-to-many scopes.
+
+    `counters` are columns only conditional UPDATEs write (a coupon's `used`): an update
+    leaves them out, so an edit made from a form loaded a minute ago can't put back a stale
+    count over the uses placed meanwhile.
+    """
     instance.full_clean()
-    instance.save()
+    if instance.pk is None or not counters:
+        instance.save()
+    else:
+        instance.save(update_fields=[
+            f.name for f in instance._meta.concrete_fields
+            if not f.primary_key and f.name not in counters
+        ])
     for field, values in (m2m or {}).items():
         if values is not None:
             getattr(instance, field).set(values)
@@ -107,7 +118,7 @@ def coupon_save(*, coupon: Coupon | None = None, **fields) -> Coupon:
     coupon = coupon or Coupon()
     for name, value in plain.items():
         setattr(coupon, name, value)
-    return _save(coupon, m2m=m2m)
+    return _save(coupon, m2m=m2m, counters=("used",))
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.tests.factories import UserFactory
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption
-from marketing.services import coupon_redeem, coupon_release
+from marketing.services import coupon_redeem, coupon_release, coupon_save
 from marketing.tests.factories import CouponFactory
 from shop.testing import run_concurrently
 
@@ -133,3 +133,14 @@ def test_racing_cancellations_give_the_use_back_once():
 
     assert Coupon.objects.get(pk=coupon.pk).used == 1
     assert CouponRedemption.objects.filter(coupon=coupon, released_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_edit_from_a_stale_form_keeps_the_uses_counted_meanwhile():
+    coupon = CouponFactory(code="EDITME", usage_limit=10)
+    stale = Coupon.objects.get(pk=coupon.pk)  # what a form loaded before the use
+    coupon_redeem(coupon_id=coupon.pk, user=UserFactory(), reference="order:SO1")
+
+    coupon_save(coupon=stale, value=stale.value + 1)
+
+    assert Coupon.objects.get(pk=coupon.pk).used == 1
