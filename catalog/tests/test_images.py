@@ -14,7 +14,12 @@ from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.admin import ProductImageForm
 from catalog.models import ProductImage
 from catalog.tests.factories import SkuFactory, image_bytes
-from catalog.validators import validate_image
+from catalog.validators import (
+    check_file_size,
+    check_image_data,
+    check_image_format,
+    validate_image,
+)
 
 
 def text_file_named_jpg():
@@ -129,3 +134,14 @@ def test_the_api_upload_stores_a_sound_image_after_the_last():
                          {"image": good_png(), "alt": "Side"}, format="multipart").json()
     assert (first["position"], second["position"]) == (0, 1)
     assert second["alt"] == "Side" and second["url"].startswith("http://testserver/media/")
+
+
+def test_each_image_check_can_be_used_on_its_own(settings):
+    settings.SHOP_MAX_IMAGE_BYTES = 10
+    with pytest.raises(ValidationError) as caught:
+        check_file_size(SimpleUploadedFile("big.png", b"x" * 11))
+    assert caught.value.code == "image_too_large"
+    assert check_image_data(SimpleUploadedFile("ok.gif", image_bytes(image_format="GIF"))) == "GIF"
+    with pytest.raises(ValidationError) as caught:
+        check_image_format("BMP")
+    assert caught.value.code == "image_format"
