@@ -352,3 +352,14 @@ def test_the_api_hides_the_branch_under_an_inactive_category():
     assert client.get(f"/api/v1/products/{sku.product.slug}/").status_code == 404
     assert client.get("/api/v1/categories/").json()["results"] == []
     assert client.get(f"/api/v1/skus/{sku.code}/").status_code == 404
+
+
+def test_the_api_package_keeps_the_include_path_and_splits_serializers_from_views():
+    from django.urls import resolve
+
+    import catalog.api
+    from catalog.api import serializers, views
+
+    assert resolve("/api/v1/stock/").func.view_class is views.StockSyncView
+    assert {p.name for p in catalog.api.urlpatterns} >= {"api-products", "api-sku", "api-stock"}
+    assert serializers.ProductWriteSerializer.__module__ == "catalog.api.serializers"
