@@ -3,15 +3,15 @@
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 
 from points.selectors import points_discrepancies
 from points.services import points_expire
+from shop.celery import RETRYING
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task(**RETRYING)
 def points_expire_task() -> int:
     """Expire every lot past its date (daily; safe to run twice)."""
     expired = points_expire()
@@ -19,7 +19,7 @@ def points_expire_task() -> int:
     return expired
 
 
-@shared_task(acks_late=True)
+@shared_task(**RETRYING)
 def points_integrity_check_task() -> int:
     """Compare each stored balance with its ledger sum and lots; log every difference loudly."""
     problems = points_discrepancies()

@@ -58,6 +58,9 @@ def test_with_redis_url_tasks_go_to_the_redis_broker_and_cache():
     }
 
 
+SHOP_APPS = {"orders", "marketing", "points", "membership"}
+
+
 def test_celery_is_configured_for_safe_redelivery():
     conf = app.conf
 
@@ -67,6 +70,16 @@ def test_celery_is_configured_for_safe_redelivery():
     assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     assert conf.task_serializer == "json"
     assert conf.accept_content == ["json"]
+
+
+def test_every_shop_task_is_acknowledged_late_and_retries_what_can_pass():
+    app.loader.import_default_modules()  # autodiscovery: every app's tasks module
+    shop_tasks = [t for name, t in app.tasks.items() if name.split(".")[0] in SHOP_APPS]
+
+    assert len(shop_tasks) >= 8
+    for task in shop_tasks:
+        assert task.acks_late is True, task.name
+        assert task.autoretry_for, task.name  # the database (or SMTP for emails) blipping
 
 
 def test_tasks_run_in_process_during_tests_whatever_redis_url_says():
