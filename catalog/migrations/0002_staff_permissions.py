@@ -4,40 +4,22 @@ Deleting stays with superusers: a deleted SKU or product takes its history with 
 staff and partner systems hide things with `is_active` instead.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from shop.migration_ops import grant_group_permissions, revoke_group_permissions
+
 # Frozen here: a migration must not change meaning if accounts.groups is edited later.
-GROUPS = ("Catalog staff", "Partners")
-ACTIONS = ("add", "change", "view")
-MODELS = ("category", "product", "productimage", "sku")
-
-
-def _permissions(apps):
-    Permission = apps.get_model("auth", "Permission")
-    codenames = [f"{action}_{model}" for action in ACTIONS for model in MODELS]
-    return Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames)
+CODENAMES = [f"{action}_{model}" for action in ("add", "change", "view")
+             for model in ("category", "product", "productimage", "sku")]
+GRANTS = {"Catalog staff": CODENAMES, "Partners": CODENAMES}
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after `migrate` finishes; create them now so the
-    # groups can be given them in a fresh database too.
-    app_config = apps.get_app_config("catalog")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    permissions = list(_permissions(apps))
-    for name in GROUPS:
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*permissions)
+    grant_group_permissions(apps, app_label="catalog", grants=GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    permissions = list(_permissions(apps))
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.remove(*permissions)
+    revoke_group_permissions(apps, app_label="catalog", grants=GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -1,30 +1,19 @@
 """Give the "Marketing staff" group every marketing permission (created if missing)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from shop.migration_ops import grant_group_permissions, revoke_group_permissions
+
 # Frozen here: a migration must not change meaning if accounts.groups is edited later.
-MARKETING_STAFF = "Marketing staff"
+GRANTS = {"Marketing staff": None}  # None: every permission of the app (at this point)
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after `migrate` finishes; create them now so the
-    # group can be given them in a fresh database too.
-    app_config = apps.get_app_config("marketing")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=MARKETING_STAFF)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="marketing"))
+    grant_group_permissions(apps, app_label="marketing", grants=GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=MARKETING_STAFF).first()
-    if group:
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="marketing"))
+    revoke_group_permissions(apps, app_label="marketing", grants=GRANTS)
 
 
 class Migration(migrations.Migration):

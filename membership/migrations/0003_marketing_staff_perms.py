@@ -1,34 +1,24 @@
 """Let the "Marketing staff" group edit tiers and see (and re-evaluate) memberships."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from shop.migration_ops import grant_group_permissions, revoke_group_permissions
+
 # Frozen here: a migration must not change meaning if accounts.groups is edited later.
-MARKETING_STAFF = "Marketing staff"
-CODENAMES = [
-    "add_tier", "change_tier", "view_tier",
-    "view_membership", "change_membership", "view_spendrecord", "view_tierchange",
-]
+GRANTS = {
+    "Marketing staff": [
+        "add_tier", "change_tier", "view_tier",
+        "view_membership", "change_membership", "view_spendrecord", "view_tierchange",
+    ],
+}
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("membership")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=MARKETING_STAFF)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="membership",
-                                                     codename__in=CODENAMES))
+    grant_group_permissions(apps, app_label="membership", grants=GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=MARKETING_STAFF).first()
-    if group:
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="membership",
-                                                            codename__in=CODENAMES))
+    revoke_group_permissions(apps, app_label="membership", grants=GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,13 @@
 """Schedule the order sweeps in django-celery-beat; give the duty groups their order perms."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from shop.migration_ops import (
+    grant_group_permissions,
+    revoke_group_permissions,
+    schedule_interval_tasks,
+    unschedule_tasks,
+)
 
 # Frozen here: a migration must not change meaning if orders.beat or accounts.groups change.
 SCHEDULE = [
@@ -23,44 +29,19 @@ GROUP_PERMS = {
 
 
 def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, every, period in SCHEDULE:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "interval": interval, "enabled": True},
-        )
+    schedule_interval_tasks(apps, SCHEDULE)
 
 
 def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, *_ in SCHEDULE]).delete()
+    unschedule_tasks(apps, [name for name, *_ in SCHEDULE])
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after `migrate` finishes; create them now so the
-    # groups can be given them in a fresh database too.
-    app_config = apps.get_app_config("orders")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(
-            content_type__app_label="orders", codename__in=codenames
-        ))
+    grant_group_permissions(apps, app_label="orders", grants=GROUP_PERMS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMS.items():
-        group = Group.objects.filter(name=name).first()
-        if group:
-            group.permissions.remove(*Permission.objects.filter(
-                content_type__app_label="orders", codename__in=codenames
-            ))
+    revoke_group_permissions(apps, app_label="orders", grants=GROUP_PERMS)
 
 
 class Migration(migrations.Migration):

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from shop.migration_ops import schedule_interval_tasks, unschedule_tasks
+
 # Frozen here: a migration must not change meaning if orders.beat changes.
 SCHEDULE = [
     # (name, task, every, period)
@@ -10,18 +12,11 @@ SCHEDULE = [
 
 
 def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, every, period in SCHEDULE:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "interval": interval, "enabled": True},
-        )
+    schedule_interval_tasks(apps, SCHEDULE)
 
 
 def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, *_ in SCHEDULE]).delete()
+    unschedule_tasks(apps, [name for name, *_ in SCHEDULE])
 
 
 class Migration(migrations.Migration):

@@ -1,31 +1,21 @@
 """Let the "Marketing staff" group (who run the loyalty programme) see ledgers and adjust points."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from shop.migration_ops import grant_group_permissions, revoke_group_permissions
+
 # Frozen here: a migration must not change meaning if accounts.groups is edited later.
-MARKETING_STAFF = "Marketing staff"
-CODENAMES = ["view_pointsaccount", "view_ledgerentry", "view_lot", "adjust_points"]
+GRANTS = {
+    "Marketing staff": ["view_pointsaccount", "view_ledgerentry", "view_lot", "adjust_points"],
+}
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("points")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=MARKETING_STAFF)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="points",
-                                                     codename__in=CODENAMES))
+    grant_group_permissions(apps, app_label="points", grants=GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=MARKETING_STAFF).first()
-    if group:
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="points",
-                                                            codename__in=CODENAMES))
+    revoke_group_permissions(apps, app_label="points", grants=GRANTS)
 
 
 class Migration(migrations.Migration):
