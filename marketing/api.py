@@ -15,7 +15,7 @@ from catalog.models import Category, Product
 from marketing import services
 from marketing.models import Coupon, Discount, Promotion
 from marketing.permissions import ReadRunningOrMarketingPerm
-from shop.api import CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
+from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
 
 # --- Permissions ----------------------------------------------------------------------------
 
@@ -117,7 +117,9 @@ def _schema(serializer_class, *, staff_only_reads=False):
     read_errors = {401: UNAUTHORIZED, 403: FORBIDDEN} if staff_only_reads else {}
     delete_errors = {409: CONFLICT} if staff_only_reads else {}
     return extend_schema_view(
-        list=extend_schema(responses={200: serializer_class(many=True), 404: NOT_FOUND, **read_errors}),
+        # A malformed `page` is a 400, a page past the end a 404 (shop.api.PageNumberPagination).
+        list=extend_schema(responses={200: serializer_class(many=True), 400: BAD_REQUEST,
+                                      404: NOT_FOUND, **read_errors}),
         retrieve=extend_schema(responses={200: serializer_class, 404: NOT_FOUND, **read_errors}),
         create=extend_schema(responses={201: serializer_class, **WRITE_ERRORS}),
         update=extend_schema(responses={200: serializer_class, **WRITE_ERRORS}),

@@ -14,7 +14,7 @@ from catalog.models import Sku
 from marketing import flash
 from marketing.models import FlashSale
 from marketing.permissions import ReadRunningOrMarketingPerm
-from shop.api import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
+from shop.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
 
 
 class FlashSaleSerializer(serializers.ModelSerializer):
@@ -41,7 +41,8 @@ class FlashSaleSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     list=extend_schema(summary="Flash sales not yet ended (all of them for marketing staff)",
-                       responses={200: FlashSaleSerializer(many=True), 404: NOT_FOUND}),
+                       responses={200: FlashSaleSerializer(many=True), 400: BAD_REQUEST,
+                                  404: NOT_FOUND}),
     retrieve=extend_schema(summary="One flash sale: `remaining` and `status`",
                            responses={200: FlashSaleSerializer, 404: NOT_FOUND}),
     create=extend_schema(summary="Create a flash sale; its quantity is set aside from the SKU's stock",

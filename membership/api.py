@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from membership.models import Tier
 from membership.selectors import membership_overview
 from membership.services import membership_get
-from shop.api import READ_ERRORS, UNAUTHORIZED
+from shop.api import BAD_REQUEST, READ_ERRORS, UNAUTHORIZED
 
 
 class TierSerializer(serializers.ModelSerializer):
@@ -56,7 +56,8 @@ class MembershipView(APIView):
         return Response(MembershipSerializer(data).data)
 
 
-@extend_schema_view(get=extend_schema(responses={200: TierSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(get=extend_schema(responses={200: TierSerializer(many=True), 400: BAD_REQUEST,
+                                                 **READ_ERRORS}))
 class TierListView(generics.ListAPIView):
     """The tier ladder, lowest first (public: what a shopper can reach)."""
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from points.models import LedgerEntry
 from points.selectors import balance_for, entries_for, expiring_soon
-from shop.api import NOT_FOUND, UNAUTHORIZED
+from shop.api import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED
 
 
 class ExpiringLotSerializer(serializers.Serializer):
@@ -48,8 +48,8 @@ class LedgerEntryListView(generics.ListAPIView):
     def get_queryset(self):
         return entries_for(self.request.user)
 
-    @extend_schema(responses={200: LedgerEntrySerializer(many=True), 401: UNAUTHORIZED,
-                              404: NOT_FOUND})
+    @extend_schema(responses={200: LedgerEntrySerializer(many=True), 400: BAD_REQUEST,
+                              401: UNAUTHORIZED, 404: NOT_FOUND})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

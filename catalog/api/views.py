@@ -94,7 +94,7 @@ class CategoryListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.categories_flat(visible=True)
 
-    @extend_schema(responses={200: CategorySerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: CategorySerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
