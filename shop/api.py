@@ -26,7 +26,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and raw not in self.last_page_strings:
-            if not raw.isdigit() or int(raw) < 1:
+            # ASCII only: str.isdigit() also passes "¹" (int() refuses it: a 500) and "٣".
+            if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
                 raise ValidationError({self.page_query_param: ["A page is a whole number from 1."]})
         return super().paginate_queryset(queryset, request, view)
 
