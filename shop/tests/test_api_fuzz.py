@@ -8,9 +8,10 @@ schema documents every response, 4xx included").
 
 Bounded and deterministic: a fixed seed, derandomized generation, no example database, a few
 examples per operation. The whole run happens in one test transaction (pytest-django's
-`django_db`), so every write the fuzzer makes is rolled back. Throttles and django-axes are
-off for the test: they would answer 429 long before the fuzzer is done, which says nothing
-about bad input.
+`django_db`), so every write the fuzzer makes is rolled back; on PostgreSQL a database error
+aborts that transaction, so every operation after the first 5xx fails too: read the first
+failure. Throttles and django-axes are off for the test: they would answer 429 long before
+the fuzzer is done, which says nothing about bad input.
 
 Path parameters are now and then swapped for the ids of seeded rows (a product slug, a SKU
 code, the shopper's address, cart line and order...), so the fuzzer reaches the code behind
