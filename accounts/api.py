@@ -176,7 +176,8 @@ class AddressViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
-    @extend_schema(responses={200: SavedAddressSerializer, 401: UNAUTHORIZED})
+    @extend_schema(responses={200: SavedAddressSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED,
+                              404: NOT_FOUND})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
