@@ -1,7 +1,7 @@
 """Marketing through the orders pipeline: discounts, 满减 and coupons in quotes, orders, pages
 and the API (issue #7, Done when 1–4 and 6).
 
-Owned by the marketing engineer; lives here because only orders may import orders.
+Lives in orders because only orders may import orders.
 """
 
 import re

@@ -1,7 +1,7 @@
 """Membership through the orders pipeline: settlement upgrades, refunds downgrade, member
 prices and free shipping in the cart, checkout and order (issue #5, Done when 1, 3, 4).
 
-Owned by the membership engineer; lives here because only orders may import orders.
+Lives in orders because only orders may import orders.
 """
 
 import re

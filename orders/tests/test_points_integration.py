@@ -1,6 +1,6 @@
 """Points through the orders pipeline (issue #6, Done when 5 and 6, and 7 for orders' API).
 
-Owned by the points engineer; lives here because only orders may import orders. Money in
+Lives in orders because only orders may import orders. Money in
 these carts: 100 points = 1.00, at most 50 % of the amount after the coupon, shipping
 (10.00 below 99.00) excluded.
 """
