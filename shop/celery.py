@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
@@ -22,3 +22,21 @@ app.autodiscover_tasks()
 def ping(value: int = 1) -> int:
     """Return `value + 1`: proves a worker (or the eager path) runs tasks."""
     return value + 1
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """Queue the task registered as `task_name` once the current transaction commits.
+
+    Services name their tasks instead of importing them: the tasks module imports the
+    services, so the dependency runs one way (tasks -> services) and a rolled-back
+    transaction never leaves a message behind.
+    """
+    transaction.on_commit(lambda: task_named(task_name).delay(*args))
+
+
+def task_named(task_name: str):
+    """Return the registered task `task_name`, importing the apps' task modules if needed."""
+    if task_name not in app.tasks:
+        # autodiscover_tasks() is lazy: a web process imports the task modules on first use.
+        app.loader.import_default_modules()
+    return app.tasks[task_name]
