@@ -10,11 +10,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import AddressFactory, UserFactory
-from marketing import flash_gate
+from marketing.flash import gate as flash_gate
 from marketing.flash import flash_cache_forget
 from marketing.models import FlashSale
 from marketing.tests.factories import FlashSaleFactory
-from orders.flash_api import token_cache_clear
+from orders.api.flash import token_cache_clear
 from orders.models import Order
 from orders.tests.factories import ADDRESS
 

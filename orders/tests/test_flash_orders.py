@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from catalog.models import Sku
-from marketing import flash_gate
+from marketing.flash import gate as flash_gate
 from marketing.flash import flash_cache_forget, flash_reconcile, flash_sale_cached, flash_sales_end_due
 from marketing.models import FlashPurchase, FlashSale
 from marketing.tasks import flash_sales_end_due_task
 from marketing.tests.factories import FlashSaleFactory
-from orders.flash import flash_order_place
+from orders.services import flash_order_place
 from orders.models import Order
 from orders.services import (
     order_cancel,
