@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import AddressFactory, UserFactory
-from marketing.flash import gate as flash_gate
 from marketing.flash import flash_cache_forget
+from marketing.flash import gate as flash_gate
 from marketing.models import FlashSale
 from marketing.tests.factories import FlashSaleFactory
 from orders.api.flash import refusals, token_cache_clear
