@@ -16,7 +16,7 @@ from django.urls import path
 from drf_spectacular.authentication import TokenScheme
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import SessionAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -56,11 +56,13 @@ class CachedTokenAuthentication(TokenAuthentication):
         return copy.copy(hit[1]), hit[2]
 
     @staticmethod
-    def confirm(key: str) -> None:
-        """Check the key against the database with the shop's token rules; raise AuthenticationFailed.
+    def confirm(request) -> None:
+        """Check the request's key in the database by the shop's token rules; raise AuthenticationFailed.
 
-        A deleted token or a deactivated account is refused here at once, and forgotten.
+        A deleted token or a deactivated account is refused here at once, and forgotten. The key
+        is read from the header as `authenticate` read it (it accepted the header already).
         """
+        key = get_authorization_header(request).split()[1].decode()
         try:
             TokenAuthentication().authenticate_credentials(key)
         except AuthenticationFailed:
@@ -128,7 +130,7 @@ class FlashOrderCreateView(APIView):
         body.is_valid(raise_exception=True)
         confirm = None
         if isinstance(request.successful_authenticator, CachedTokenAuthentication):
-            confirm = partial(CachedTokenAuthentication.confirm, request.auth.key)
+            confirm = partial(CachedTokenAuthentication.confirm, request)
         order = flash_order_place(user=request.user, sale_id=pk, buyer_confirm=confirm,
                                   **body.validated_data)
         order = selectors.order_detail_queryset(Order.objects.filter(pk=order.pk)).get()

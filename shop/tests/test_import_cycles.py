@@ -50,7 +50,8 @@ def _strongly_connected(graph) -> list[set[str]]:
                     index[following] = low[following] = len(index)
                     stack.append(following)
                     on_stack.add(following)
-                    work.append((following, iter(sorted(graph.find_modules_directly_imported_by(following)))))
+                    imported_next = sorted(graph.find_modules_directly_imported_by(following))
+                    work.append((following, iter(imported_next)))
                 elif following in on_stack:
                     low[module] = min(low[module], index[following])
                 continue
