@@ -307,7 +307,7 @@ async def run_load(base: str, shop: dict, server: subprocess.Popen) -> tuple[flo
 def check_database(sale_id: int) -> bool:
     from django.db.models import Sum
 
-    from marketing import flash_gate
+    from marketing.flash import gate as flash_gate
     from marketing.models import FlashPurchase, FlashSale
     from orders.models import Order
 

@@ -1,4 +1,7 @@
-"""Staff screens for discounts, promotions and coupons; coupon uses are read-only history."""
+"""Staff screens for discounts, promotions and coupons; coupon uses are read-only history.
+
+Flash sales have their screens in marketing/flash/admin.py; they are registered here with the rest.
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +12,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from catalog.models import Category
-from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
+from marketing.admin_mixins import WindowColumnsMixin
+from marketing.flash.admin import FlashPurchaseAdmin, FlashSaleAdmin
+from marketing.models import (
+    Coupon,
+    CouponRedemption,
+    Discount,
+    FlashPurchase,
+    FlashSale,
+    Kind,
+    Promotion,
+)
 from marketing.services import coupon_batch_generate, coupon_save, discount_save, promotion_save
 from shop.money import format_money
 
@@ -30,19 +43,6 @@ class RunningNowFilter(admin.SimpleListFilter):
             running["is_active"] = True
         ids = queryset.filter(**running).values("pk")
         return queryset.filter(pk__in=ids) if self.value() == "yes" else queryset.exclude(pk__in=ids)
-
-
-class WindowColumnsMixin:
-    """The window and "running now?" columns every marketing list shows."""
-
-    @admin.display(description="window", ordering="starts_at")
-    def window(self, obj):
-        fmt = "%Y-%m-%d %H:%M"
-        return f"{timezone.localtime(obj.starts_at):{fmt}} → {timezone.localtime(obj.ends_at):{fmt}}"
-
-    @admin.display(description="running now?", boolean=True)
-    def running_now(self, obj):
-        return obj.is_running()
 
 
 class SavedByServiceMixin:
@@ -187,5 +187,5 @@ class CouponRedemptionAdmin(admin.ModelAdmin):
         return False
 
 
-# Flash sales (issue #8) have their own module; importing it registers them.
-from marketing import flash_admin  # noqa: E402, F401
+admin.site.register(FlashSale, FlashSaleAdmin)
+admin.site.register(FlashPurchase, FlashPurchaseAdmin)

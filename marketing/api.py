@@ -1,7 +1,8 @@
 """Marketing API: discounts and promotions (running ones public), coupons (marketing staff only).
 
 Shoppers ask whether a coupon fits their cart at `GET /api/v1/coupons/{code}/check/`, which
-orders serves from the cart's quote (the cart is orders').
+orders serves from the cart's quote (the cart is orders'). Flash sales: marketing/flash/api.py,
+routed here with the rest.
 """
 
 from django.db.models import Prefetch
@@ -13,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 from catalog.models import Category, Product
 from marketing import services
+from marketing.flash.api import FlashSaleViewSet
 from marketing.models import Coupon, Discount, Promotion
 from marketing.permissions import ReadRunningOrMarketingPerm
 from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
@@ -185,10 +187,6 @@ router = SimpleRouter()
 router.register("discounts", DiscountViewSet, basename="discount")
 router.register("promotions", PromotionViewSet, basename="promotion")
 router.register("coupons", CouponViewSet, basename="coupon")
+router.register("flash-sales", FlashSaleViewSet, basename="flash-sale")  # marketing/flash/api.py
 
 urlpatterns = router.urls
-
-# Flash sales (issue #8) live in their own module.
-from marketing.flash_api import urlpatterns as flash_urlpatterns  # noqa: E402
-
-urlpatterns += flash_urlpatterns

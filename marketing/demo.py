@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from catalog.models import Category
+from catalog.models import Category, Sku
 from marketing import services
-from marketing.models import Coupon, Discount, Kind, Promotion
+from marketing.flash import flash_sale_create
+from marketing.models import Coupon, Discount, FlashSale, Kind, Promotion
+from shop.money import money
 
 DISCOUNT_CATEGORY = "electronics"
 DISCOUNT_NAME = "Electronics week"
@@ -56,11 +58,6 @@ def _discount(now, out) -> None:
 
 def _flash_sales(now, out) -> None:
     """One running flash sale (limit 1) and one upcoming (tomorrow, limit 2), on well-stocked SKUs."""
-    from catalog.models import Sku
-    from marketing.flash import flash_sale_create
-    from marketing.models import FlashSale
-    from shop.money import money
-
     live = FlashSale.objects.filter(ends_at__gt=now, stock_returned_at__isnull=True)
     wanted = {
         "running": (not live.filter(starts_at__lte=now).exists(), timedelta(minutes=-10),

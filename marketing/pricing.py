@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from catalog.models import Category, Product
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
@@ -152,8 +154,6 @@ def promotion_for(
 
 
 def _when(moment: datetime) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from marketing import flash_views
+from marketing.flash import views as flash_views
 
 app_name = "marketing"
 urlpatterns = [

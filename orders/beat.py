@@ -1,5 +1,7 @@
 """The order sweeps' beat schedule (also created by migrations 0002 and 0003; seed_demo repairs it)."""
 
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
 SCHEDULE = [
     # (name, task, every, period)
     ("orders: cancel unpaid orders", "orders.tasks.orders_cancel_unpaid_task", 1, "minutes"),
@@ -10,8 +12,6 @@ SCHEDULE = [
 
 def schedule_ensure() -> list[str]:
     """Create the periodic tasks that are missing; return the names created."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
     created = []
     for name, task, every, period in SCHEDULE:
         interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)

@@ -2,10 +2,10 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from orders.selectors import cart_count
+
 
 def header(request):
-    from orders.selectors import cart_count
-
     if not hasattr(request, "user") or not hasattr(request, "session"):
         return {}
     return {"header_cart_count": SimpleLazyObject(lambda: cart_count(request))}

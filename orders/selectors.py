@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from orders.models import Cart, CartLine, Order, OrderEvent
 from orders.pricing import Item
+from orders.services import cart_get_or_create
 
 # The session key holding a visitor's cart token (survives the session key change at login).
 CART_TOKEN = "cart_token"
@@ -14,8 +15,6 @@ def cart_for_request(request, *, create: bool = False) -> Cart | None:
 
     With create=True a missing cart is made (a visitor's token kept in the session).
     """
-    from orders.services import cart_get_or_create
-
     if request.user.is_authenticated:
         cart = Cart.objects.filter(user=request.user).first()
         if cart is None and create:

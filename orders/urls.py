@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orders import flash_views, views
+from orders import views
 
 app_name = "orders"
 urlpatterns = [
@@ -17,5 +17,5 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail, name="detail"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="cancel"),
     path("orders/<str:number>/confirm/", views.order_confirm, name="confirm"),
-    path("flash/<int:sale_id>/buy/", flash_views.flash_buy, name="flash_buy"),
+    path("flash/<int:sale_id>/buy/", views.flash_buy, name="flash_buy"),
 ]

@@ -1,4 +1,4 @@
-"""Shopper pages: cart, checkout, the sandbox pay page, order history and order detail.
+"""Shopper pages: cart, checkout, the sandbox pay page, order history and detail, flash "buy now".
 
 Thin: forms validate, services write, selectors read; domain errors become messages.
 """
@@ -277,3 +277,26 @@ def order_confirm(request, number: str):
         services.order_confirm(order=order, actor=request.user)
         messages.success(request, "Thank you for confirming receipt.")
     return redirect(order)
+
+
+# --- Flash sales: the "buy now" button of marketing's flash page (`marketing:flash_list`) --
+
+
+@login_required
+@require_POST
+def flash_buy(request, sale_id: int):
+    """Place the flash order with the default address, then go and pay."""
+    back = f"{reverse('marketing:flash_list')}#flash-{sale_id}"
+    address_id = services.default_address_id(user=request.user)
+    if address_id is None:
+        messages.info(request, "Add a delivery address first, then press “Buy now” again.")
+        return redirect("accounts:address_add")
+    try:
+        order = services.flash_order_place(user=request.user, sale_id=sale_id,
+                                           quantity=request.POST.get("quantity", 1),
+                                           address_id=address_id)
+    except ShopError as exc:
+        messages.error(request, exc.detail)
+        return redirect(back)
+    messages.success(request, f"Order {order.number} placed at the flash price: pay within the time shown.")
+    return redirect("orders:pay", number=order.number)

@@ -1,4 +1,9 @@
-"""The Celery app: configured from Django settings (CELERY_*), tasks found in each app."""
+"""The Celery app: configured from Django settings (CELERY_*), tasks found in each app.
+
+Imports run one way: an app's tasks.py imports its services, and services never import tasks.
+A service queues work with `enqueue_on_commit("<app>.tasks.<name>", ...)`, naming the task as
+registered, so the graph stays free of cycles (shop/tests/test_import_cycles.py checks it).
+"""
 
 import os
 

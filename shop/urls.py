@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from shop import views
 
 api_v1 = [
-    path("", include("orders.flash_api")),  # first: the flash-sale stampede endpoint resolves fastest
+    path("", include("orders.api.flash")),  # first: the flash-sale stampede endpoint resolves fastest
     path("", include("accounts.api")),
     path("", include("catalog.api")),
     path("", include("orders.api")),

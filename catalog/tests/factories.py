@@ -1,8 +1,10 @@
 """Factories for the catalogue: categories (tree nodes), products, SKUs."""
 
+import io
 from decimal import Decimal
 
 import factory
+from PIL import Image
 
 from catalog.models import Category, Product, ProductImage, Sku
 
@@ -47,10 +49,6 @@ class SkuFactory(factory.django.DjangoModelFactory):
 
 def image_bytes(size=(40, 30), colour=(200, 80, 40), image_format="PNG") -> bytes:
     """Return a small valid image file's bytes."""
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format=image_format)
     return buffer.getvalue()

@@ -5,9 +5,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import resolve
 from rest_framework.test import APIClient
 
+import catalog.api
 from accounts.tests.factories import UserFactory
+from catalog.api import serializers, views
 from catalog.models import Product, Sku
 from catalog.tests.factories import CategoryFactory, SkuFactory, image_bytes
 
@@ -355,11 +358,6 @@ def test_the_api_hides_the_branch_under_an_inactive_category():
 
 
 def test_the_api_package_keeps_the_include_path_and_splits_serializers_from_views():
-    from django.urls import resolve
-
-    import catalog.api
-    from catalog.api import serializers, views
-
     assert resolve("/api/v1/stock/").func.view_class is views.StockSyncView
     assert {p.name for p in catalog.api.urlpatterns} >= {"api-products", "api-sku", "api-stock"}
     assert serializers.ProductWriteSerializer.__module__ == "catalog.api.serializers"

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from catalog.tests.factories import CategoryFactory, ProductImageFactory, SkuFactory
 from shop.pricing import PriceOffer
 
@@ -129,8 +130,6 @@ def spy_rule(skus, *, user, at):
 
 @pytest.mark.django_db
 def test_pages_pass_the_shopper_to_the_price_rules(client, tree, settings):
-    from accounts.tests.factories import UserFactory
-
     settings.SHOP_PRICE_RULES = [f"{__name__}.spy_rule"]
     SEEN_USERS.clear()
     SkuFactory(product__category=tree[1])

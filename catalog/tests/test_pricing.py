@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Min
 
 from catalog.models import Sku
@@ -71,8 +72,6 @@ def test_an_offer_never_goes_below_zero(rules):
 
 @pytest.mark.django_db
 def test_an_anonymous_visitor_reaches_the_rules_as_none(rules):
-    from django.contrib.auth.models import AnonymousUser
-
     rules("half_price_rule")
     effective_prices([SkuFactory()], user=AnonymousUser())
     assert CALLS[0]["user"] is None and CALLS[0]["at"] is not None

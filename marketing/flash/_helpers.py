@@ -7,8 +7,8 @@ import redis
 from django.db import transaction
 from django.utils import timezone
 
-from marketing import flash_gate
 from marketing.errors import LimitReached, NotActive, SoldOut
+from marketing.flash import gate
 from marketing.models import FlashSale
 
 log = logging.getLogger("marketing.flash")
@@ -27,7 +27,7 @@ def gate_call(fn, **kwargs):
 
 
 def on_commit_gate(fn, **kwargs) -> None:
-    if flash_gate.enabled():
+    if gate.enabled():
         transaction.on_commit(lambda: gate_call(fn, **kwargs))
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from marketing import flash_gate
+from marketing.flash import gate
 from marketing.flash._helpers import FAILED, gate_call
 from marketing.models import FlashPurchase, FlashSale
 
@@ -21,22 +21,22 @@ def flash_reconcile(*, sale: FlashSale) -> bool:
     above), so left and held come from one consistent snapshot. An ended sale's counters are
     dropped instead.
     """
-    if not flash_gate.enabled():
+    if not gate.enabled():
         return False
     if sale.stock_returned_at is not None or sale.ends_at <= timezone.now():
-        gate_call(flash_gate.forget, sale_id=sale.pk)
+        gate_call(gate.forget, sale_id=sale.pk)
         return False
     held = dict(
         FlashPurchase.objects.filter(sale_id=sale.pk, state__in=FlashPurchase.ACTIVE)
         .values("user_id").annotate(units=Sum("quantity")).values_list("user_id", "units")
     )
     left = sale.quantity - sum(held.values())
-    return gate_call(flash_gate.load, sale_id=sale.pk, left=left, held=held) is not FAILED
+    return gate_call(gate.load, sale_id=sale.pk, left=left, held=held) is not FAILED
 
 
 def flash_sales_reconcile_running(*, now: datetime | None = None) -> int:
     """Reconcile every running sale and those starting within PRELOAD_AHEAD; return how many."""
-    if not flash_gate.enabled():
+    if not gate.enabled():
         return 0
     now = now or timezone.now()
     sales = FlashSale.objects.filter(

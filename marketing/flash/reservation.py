@@ -1,7 +1,7 @@
 """Flash-sale reservation: admit through the gate, take units in the database, release, mark paid.
 
 Lock order: the sale row first (the conditional UPDATE in `_take`, or SELECT … FOR UPDATE when
-it took nothing), then the shopper's purchases are counted under it. See the package docstring.
+it took nothing), then the shopper's purchases are counted under it. See docs/flash-sales.md.
 """
 
 from dataclasses import dataclass
@@ -12,8 +12,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from catalog.services import stock_release
-from marketing import flash_gate
 from marketing.errors import LimitReached, SoldOut
+from marketing.flash import gate
 from marketing.flash._helpers import gate_call, limit_reached, not_active, on_commit_gate, sold_out
 from marketing.flash.reconcile import flash_reconcile
 from marketing.models import FlashPurchase, FlashSale
@@ -36,7 +36,7 @@ class Admission:
 
     def give_back(self) -> None:
         if self.gated and not self.settled:
-            gate_call(flash_gate.release, sale_id=self.sale_id, user_id=self.user_id,
+            gate_call(gate.release, sale_id=self.sale_id, user_id=self.user_id,
                        quantity=self.quantity)
         self.settled = True
 
@@ -55,20 +55,20 @@ def flash_admit(*, sale: FlashSale, user, quantity: int, at: datetime | None = N
         raise not_active(sale, at)
     if quantity > sale.per_customer_limit:
         raise limit_reached(sale)
-    if not flash_gate.enabled():
+    if not gate.enabled():
         return Admission(sale.pk, user.pk, quantity, gated=False)
     ask = {"sale_id": sale.pk, "user_id": user.pk, "quantity": quantity,
            "limit": sale.per_customer_limit}
-    answer = gate_call(flash_gate.reserve, **ask)
-    if answer == flash_gate.NOT_LOADED:
+    answer = gate_call(gate.reserve, **ask)
+    if answer == gate.NOT_LOADED:
         flash_reconcile(sale=sale)
-        answer = gate_call(flash_gate.reserve, **ask)
-    if answer == flash_gate.SOLD_OUT:
+        answer = gate_call(gate.reserve, **ask)
+    if answer == gate.SOLD_OUT:
         raise sold_out(sale)
-    if answer == flash_gate.LIMIT_REACHED:
+    if answer == gate.LIMIT_REACHED:
         raise limit_reached(sale)
     # OK; or None / NOT_LOADED when Redis failed us: the database decides alone.
-    return Admission(sale.pk, user.pk, quantity, gated=answer == flash_gate.OK)
+    return Admission(sale.pk, user.pk, quantity, gated=answer == gate.OK)
 
 
 def flash_reserve(
@@ -151,7 +151,7 @@ def flash_release(*, reference: str) -> int:
     if sale.stock_returned_at is not None:
         stock_release(lines={sale.sku_id: purchase.quantity})
     else:
-        on_commit_gate(flash_gate.release, sale_id=purchase.sale_id, user_id=purchase.user_id,
+        on_commit_gate(gate.release, sale_id=purchase.sale_id, user_id=purchase.user_id,
                         quantity=purchase.quantity)
     return purchase.quantity
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from catalog.errors import OutOfStock
 from catalog.models import Sku
 from catalog.services import stock_release, stock_reserve
-from marketing import flash_gate
+from marketing.flash import gate
 from marketing.flash._helpers import on_commit_gate
 from marketing.flash.reconcile import reconcile_if_near
 from marketing.flash.selectors import flash_cache_forget
@@ -98,7 +98,7 @@ def flash_sale_delete(*, sale: FlashSale) -> None:
         stock_release(lines={current.sku_id: current.quantity})
     current.delete()
     flash_cache_forget(sale_id=sale.pk)
-    on_commit_gate(flash_gate.forget, sale_id=sale.pk)
+    on_commit_gate(gate.forget, sale_id=sale.pk)
 
 
 @transaction.atomic
@@ -123,7 +123,7 @@ def flash_sale_end(*, sale_id: int, now: datetime | None = None) -> int | None:
     if unsold > 0:
         stock_release(lines={sale.sku_id: unsold})
     flash_cache_forget(sale_id=sale_id)
-    on_commit_gate(flash_gate.forget, sale_id=sale_id)
+    on_commit_gate(gate.forget, sale_id=sale_id)
     return unsold
 
 

@@ -1,6 +1,6 @@
 """Flash-sale reads: the process-local sale cache, the listing, a product's sale, the gate's count.
 
-See the package docstring (marketing/flash/__init__.py) for how the cache fits the stampede.
+How the cache fits the stampede: docs/flash-sales.md.
 """
 
 import time
@@ -8,10 +8,11 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from marketing import flash_gate
+from marketing.flash import gate
 from marketing.models import FlashSale
 
-# How long a web process trusts its copy of a sale (step 1 of the package docstring).
+# How long a web process trusts its copy of a sale: a staff edit reaches every process within
+# it, and the database step re-checks window and units, so a stale copy never oversells.
 CACHE_SECONDS = 2.0
 
 _cache: dict[int, tuple[float, FlashSale | None]] = {}
@@ -62,6 +63,6 @@ def flash_sale_for_product(*, product_id: int, at: datetime) -> FlashSale | None
 
 def flash_remaining_left(*, sale: FlashSale) -> int | None:
     """Return the units the gate still lets through, or None without Redis (for checks and admin)."""
-    if not flash_gate.enabled():
+    if not gate.enabled():
         return None
-    return flash_gate.read(sale_id=sale.pk)[0]
+    return gate.read(sale_id=sale.pk)[0]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from marketing.flash import flash_sale_create
 from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
 
 
@@ -110,6 +111,4 @@ class FlashSaleFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from marketing.flash import flash_sale_create
-
         return flash_sale_create(**kwargs)

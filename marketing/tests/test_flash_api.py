@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from catalog.models import Sku
 from catalog.tests.factories import SkuFactory
+from marketing.api import DiscountViewSet, PromotionViewSet
+from marketing.flash.api import FlashSaleViewSet
 from marketing.models import FlashSale
 from marketing.tests.factories import FlashSaleFactory
 
@@ -118,8 +120,5 @@ def test_deleting_an_unbought_sale_returns_its_units(marketer):
 
 
 def test_flash_sales_discounts_and_promotions_share_one_read_or_marketing_permission():
-    from marketing.api import DiscountViewSet, PromotionViewSet
-    from marketing.flash_api import FlashSaleViewSet
-
     assert FlashSaleViewSet.permission_classes == DiscountViewSet.permission_classes \
         == PromotionViewSet.permission_classes

@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketing import flash_gate
+from marketing.flash import gate as flash_gate
 from shop.testing import run_concurrently
 
 pytestmark = pytest.mark.redis

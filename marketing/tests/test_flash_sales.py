@@ -15,8 +15,9 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from catalog.models import Sku
 from catalog.tests.factories import SkuFactory
-from marketing import flash, flash_gate
+from marketing import flash
 from marketing.errors import LimitReached, NotActive, SoldOut
+from marketing.flash import gate as flash_gate
 from marketing.models import FlashPurchase, FlashSale
 from marketing.tests.factories import FlashSaleFactory
 

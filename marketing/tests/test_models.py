@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from marketing.models import Coupon, Discount, Kind, Promotion
+from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
 from marketing.tests.factories import CouponFactory, DiscountFactory, PromotionFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,5 @@ def test_coupon_codes_are_unique_ignoring_case_in_the_database():
 
 
 def test_a_coupon_redemptions_reference_is_described_as_the_order_reference_it_stores():
-    from marketing.models import CouponRedemption
-
     help_text = CouponRedemption._meta.get_field("reference").help_text
     assert "order:SO" in help_text

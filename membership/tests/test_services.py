@@ -18,7 +18,7 @@ from membership.services import (
     spend_record,
     spend_reverse,
 )
-from membership.tests.factories import SpendRecordFactory
+from membership.tests.factories import SpendRecordFactory, tier_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,6 @@ def test_a_user_who_joined_before_any_tier_existed_is_placed_once_tiers_exist(db
     user = UserFactory()
     user_registered.send(sender=User, user=user, request=None)
     assert Membership.objects.get(user=user).tier is None
-
-    from membership.tests.factories import tier_ladder
 
     ladder = tier_ladder()
     assert membership_get(user).tier == ladder["regular"]

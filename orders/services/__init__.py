@@ -8,6 +8,7 @@ from orders.services.cart import (
     cart_remove,
     cart_set_quantity,
 )
+from orders.services.flash import default_address_id, flash_order_place, flash_sale_get
 from orders.services.lifecycle import (
     TRANSITIONS,
     order_cancel,
@@ -49,4 +50,5 @@ __all__ = [
     "orders_complete_shipped", "orders_settle_stragglers", "payment_apply", "payment_callback",
     "payment_refund", "payment_simulate", "payment_timeout", "release_flash_units",
     "shipment_prepare", "transition_allowed",
+    "default_address_id", "flash_order_place", "flash_sale_get",
 ]

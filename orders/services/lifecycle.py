@@ -18,8 +18,10 @@ from marketing.flash import flash_release
 from marketing.services import coupon_release
 from membership.services import spend_reverse
 from orders.errors import ShipmentInvalid
+from orders.gateways import gateway_get
 from orders.models import Order, OrderEvent, Payment, Shipment
 from points.services import points_refund, points_reverse
+from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
 
 log = logging.getLogger(__name__)
@@ -112,8 +114,6 @@ def _give_back(order: Order) -> None:
 
 def _refund_payments(order: Order) -> None:
     """Refund every captured payment of the order through its gateway."""
-    from orders.gateways import gateway_get
-
     for payment in order.payments.select_for_update().filter(status=Payment.Status.CAPTURED):
         payment.refund_reference = gateway_get(payment.gateway, enabled_only=False).refund(
             payment=payment
@@ -124,9 +124,7 @@ def _refund_payments(order: Order) -> None:
 
 
 def _queue_email(order: Order, kind: str) -> None:
-    from orders.tasks import order_email_task
-
-    order_email_task.delay_on_commit(order.pk, kind)
+    enqueue_on_commit("orders.tasks.order_email_task", order.pk, kind)
 
 
 # --- The moves ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from orders.errors import PaymentDeclined, PaymentRejected
 from orders.gateways import PaymentNotice, gateway_get
 from orders.models import Order, OrderEvent, Payment
 from orders.services.lifecycle import order_transition
+from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
 
 log = logging.getLogger(__name__)
@@ -85,10 +86,8 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
         return payment
     flash_purchase_paid(reference=order.reference)  # a no-op UPDATE for an ordinary order
 
-    from orders.tasks import order_email_task, order_settle_task
-
-    order_settle_task.delay_on_commit(order.pk)
-    order_email_task.delay_on_commit(order.pk, "paid")
+    enqueue_on_commit("orders.tasks.order_settle_task", order.pk)
+    enqueue_on_commit("orders.tasks.order_email_task", order.pk, "paid")
     return payment
 
 

@@ -17,6 +17,7 @@ from orders.pricing import Item, Quote, quote_build
 from orders.services.cart import quantity_check, sku_for_sale_check
 from orders.services.lifecycle import order_transition
 from points.services import points_redeem
+from shop.celery import enqueue_on_commit
 
 # The fields an order's address snapshot keeps, in the order pages show them (the one list
 # in orders; accounts keeps its own for the address book).
@@ -196,11 +197,9 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     if from_cart:
         CartLine.objects.filter(cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]).delete()
 
-    from orders.tasks import order_email_task, order_settle_task
-
-    order_email_task.delay_on_commit(order.pk, "placed")
+    enqueue_on_commit("orders.tasks.order_email_task", order.pk, "placed")
     if order.total == 0:
         # Nothing to pay (coupon and points covered it): paid at once.
         order_transition(order=order, action="pay", actor=user, note="Nothing to pay")
-        order_settle_task.delay_on_commit(order.pk)
+        enqueue_on_commit("orders.tasks.order_settle_task", order.pk)
     return order

@@ -12,6 +12,7 @@ from membership.services import spend_record
 from orders.models import Order, OrderAdjustment, OrderEvent, Settlement, Shipment
 from orders.services.lifecycle import order_transition
 from points.services import points_award
+from shop.celery import enqueue_on_commit, task_named
 from shop.errors import InvalidTransition
 from shop.money import ZERO, money
 
@@ -57,9 +58,7 @@ def order_settle(*, order_id: int) -> Settlement | None:
     spend_record(user=order.user, reference=order.reference,
                  amount=max(order.total - order.shipping, ZERO), at=timezone.now())
 
-    from orders.tasks import order_fulfil_task
-
-    order_fulfil_task.delay_on_commit(order.pk)
+    enqueue_on_commit("orders.tasks.order_fulfil_task", order.pk)
     return settlement
 
 
@@ -81,10 +80,8 @@ def orders_settle_stragglers(*, now: datetime | None = None, limit: int = 500) -
         Order.objects.filter(status=Order.Status.PAID)
         .filter(Exists(paid_before)).order_by("pk").values_list("pk", flat=True)[:limit]
     )
-    from orders.tasks import order_settle_task
-
     for order_id in due:
-        order_settle_task.delay(order_id)
+        task_named("orders.tasks.order_settle_task").delay(order_id)
     return len(due)
 
 

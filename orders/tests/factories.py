@@ -6,6 +6,7 @@ from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import SkuFactory
 from orders.models import Cart, CartLine, Order
 from orders.pricing import Item
+from orders.services import order_place
 
 ADDRESS = {
     "name": "Li Lei", "phone": "+86 138 0000 0000", "line1": "1 Nanjing Road", "line2": "",
@@ -31,8 +32,6 @@ class CartLineFactory(factory.django.DjangoModelFactory):
 
 def place(*, user=None, skus=None, quantity: int = 1, **kwargs) -> Order:
     """Place an order through order_place (the only way orders are made) and return it."""
-    from orders.services import order_place
-
     user = user or UserFactory()
     skus = skus or [SkuFactory()]
     order, _ = order_place(

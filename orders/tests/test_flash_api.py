@@ -1,5 +1,6 @@
-"""`POST /api/v1/flash-sales/{id}/orders/` and the "buy now" page view (issue #8)."""
+"""`POST /api/v1/flash-sales/{id}/orders/` and the "buy now" page view."""
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,11 +11,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import AddressFactory, UserFactory
-from marketing import flash_gate
 from marketing.flash import flash_cache_forget
+from marketing.flash import gate as flash_gate
 from marketing.models import FlashSale
 from marketing.tests.factories import FlashSaleFactory
-from orders.flash_api import token_cache_clear
+from orders.api.flash import refusals, token_cache_clear
 from orders.models import Order
 from orders.tests.factories import ADDRESS
 
@@ -152,6 +153,44 @@ def test_a_refused_attempt_touches_no_table(buyer, django_assert_num_queries):
         response = client.post(url(sale), {"address": ADDRESS}, format="json")
 
     assert response.json()["code"] == "sold_out"
+
+
+@pytest.mark.parametrize("revoke", ["deactivate", "delete_token"])
+@pytest.mark.django_db
+def test_a_cached_token_is_checked_again_once_the_gate_admits_and_a_revoked_one_is_refused(
+        buyer, revoke):
+    sale = FlashSaleFactory(quantity=5, per_customer_limit=3)
+    client = token_client(buyer)
+    assert client.post(url(sale), {"address": ADDRESS}, format="json").status_code == 201  # cached now
+    if revoke == "deactivate":
+        type(buyer).objects.filter(pk=buyer.pk).update(is_active=False)
+    else:
+        Token.objects.filter(user=buyer).delete()
+
+    response = client.post(url(sale), {"address": ADDRESS}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
+    sale.refresh_from_db()
+    assert sale.sold == 1 and Order.objects.filter(user=buyer).count() == 1
+    if flash_gate.enabled():
+        assert flash_gate.read(sale_id=sale.pk) == (4, {buyer.pk: 1})  # the admitted unit went back
+
+
+@pytest.mark.parametrize("code", ["sold_out", "limit_reached"])
+@pytest.mark.django_db
+def test_a_refusal_writes_no_warning_and_is_counted_instead(buyer, code, caplog):
+    sale = FlashSaleFactory(quantity=1 if code == "sold_out" else 5)
+    client = token_client(buyer)
+    first = client if code == "limit_reached" else token_client(UserFactory())
+    assert first.post(url(sale), {"address": ADDRESS}, format="json").status_code == 201
+    counted = refusals[code]
+
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(url(sale), {"address": ADDRESS}, format="json")
+
+    assert response.json()["code"] == code
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert refusals[code] == counted + 1
 
 
 @pytest.mark.django_db

@@ -13,16 +13,22 @@ import time_machine
 from django.db import connections
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.models import Sku
-from marketing import flash_gate
 from marketing.flash import flash_cache_forget, flash_reconcile, flash_sale_cached, flash_sales_end_due
+from marketing.flash import gate as flash_gate
 from marketing.models import FlashPurchase, FlashSale
 from marketing.tasks import flash_sales_end_due_task
-from marketing.tests.factories import FlashSaleFactory
-from orders.flash import flash_order_place
+from marketing.tests.factories import (
+    CouponFactory,
+    DiscountFactory,
+    FlashSaleFactory,
+    PromotionFactory,
+)
+from orders.errors import InvalidAddress
 from orders.models import Order
 from orders.services import (
+    flash_order_place,
     order_cancel,
     order_refund,
     order_settle,
@@ -330,8 +336,6 @@ def test_an_ended_sale_returns_its_unsold_units_to_stock_once(django_capture_on_
 
 @pytest.mark.django_db
 def test_a_flash_order_is_at_the_flash_price_plus_shipping_with_no_other_discount():
-    from marketing.tests.factories import CouponFactory, DiscountFactory, PromotionFactory
-
     sale = FlashSaleFactory(price=Decimal("59.00"), per_customer_limit=2)
     DiscountFactory(products=[sale.sku.product], value=Decimal("50.00"))
     PromotionFactory(threshold=Decimal("100.00"), amount_off=Decimal("30.00"))
@@ -351,8 +355,6 @@ def test_a_flash_order_is_at_the_flash_price_plus_shipping_with_no_other_discoun
 
 @pytest.mark.django_db
 def test_a_failed_order_gives_the_gate_and_the_units_back():
-    from orders.errors import InvalidAddress
-
     sale = FlashSaleFactory(quantity=1)
     shopper = UserFactory()
 
@@ -368,9 +370,6 @@ def test_a_failed_order_gives_the_gate_and_the_units_back():
 
 @pytest.mark.django_db
 def test_a_flash_order_refuses_a_saved_address_id_that_is_not_a_whole_number():
-    from accounts.tests.factories import AddressFactory
-    from orders.errors import InvalidAddress
-
     sale = FlashSaleFactory(quantity=1)
     shopper = UserFactory()
     AddressFactory(user=shopper, pk=1)  # what int(True) would have found

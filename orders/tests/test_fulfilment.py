@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import StaffFactory
@@ -150,8 +151,6 @@ def test_the_admin_cancel_action_reports_orders_it_cannot_cancel(admin_client):
 
 
 def test_the_sweeps_are_scheduled_in_django_celery_beat():
-    from django_celery_beat.models import PeriodicTask
-
     tasks = dict(PeriodicTask.objects.filter(name__startswith="orders:").values_list("task", "enabled"))
     assert tasks == {"orders.tasks.orders_cancel_unpaid_task": True,
                      "orders.tasks.orders_complete_shipped_task": True,
@@ -159,8 +158,6 @@ def test_the_sweeps_are_scheduled_in_django_celery_beat():
 
 
 def test_the_admin_cancel_action_needs_the_refund_permission(client):
-    from django.contrib.auth.models import Permission
-
     clerk = StaffFactory()
     clerk.user_permissions.add(*Permission.objects.filter(
         content_type__app_label="orders", codename__in=["view_order", "change_order"]))

@@ -1,7 +1,9 @@
 """Another shopper's order number is a 404 on every order endpoint and page (Done when 7)."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from orders.models import Order, OrderEvent
 from orders.tests.factories import SkuFactory, UserFactory, place
@@ -54,9 +56,6 @@ def test_the_own_order_needs_the_permission_for_shipping_and_refunds(api, shoppe
 
 
 def test_the_order_view_permission_sees_every_order_and_filters_by_status_and_date(theirs):
-    from django.contrib.auth.models import Group
-    from rest_framework.test import APIClient
-
     partner = UserFactory()
     partner.groups.add(Group.objects.get(name="Partners"))
     client = APIClient()
@@ -71,8 +70,6 @@ def test_the_order_view_permission_sees_every_order_and_filters_by_status_and_da
 
 
 def test_anonymous_callers_get_401_and_pages_redirect_to_login(client, theirs):
-    from rest_framework.test import APIClient
-
     assert APIClient().get(f"/api/v1/orders/{theirs.number}/").status_code == 401
     assert APIClient().get("/api/v1/cart/").status_code == 401
     response = client.get(reverse("orders:detail", kwargs={"number": theirs.number}))

@@ -1,5 +1,6 @@
 """The state machine's moves: timeout, cancel, confirm, auto-complete, refund (Done when 6)."""
 
+import inspect
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -8,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Sku
+from orders import services
 from orders.models import Order, OrderEvent, Payment, Shipment
 from orders.services import (
     TRANSITIONS,
@@ -16,6 +18,7 @@ from orders.services import (
     order_refund,
     order_settle,
     order_ship,
+    order_transition,
     orders_cancel_unpaid,
     orders_complete_shipped,
     payment_simulate,
@@ -173,7 +176,6 @@ def test_a_stale_order_object_cannot_move_twice(sku):
     order_cancel(order=order)
     with pytest.raises(InvalidTransition):
         payment_simulate(order=stale, outcome="approve")
-    from orders.services import order_transition
 
     with pytest.raises(InvalidTransition):
         order_transition(order=stale, action="pay")  # status read as pending; the UPDATE finds none
@@ -183,9 +185,5 @@ def test_a_stale_order_object_cannot_move_twice(sku):
 @pytest.mark.parametrize("name", ["items_for_skus", "payment_timeout", "transition_allowed",
                                   "release_flash_units", "address_resolve", "payment_refund"])
 def test_order_services_take_keyword_arguments_only(name):
-    import inspect
-
-    from orders import services
-
     parameters = inspect.signature(getattr(services, name)).parameters.values()
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)

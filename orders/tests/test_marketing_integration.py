@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -316,8 +317,6 @@ def test_every_refusal_shows_its_reason_on_the_cart_page(reason, shopper_client,
 
 def _signed_in(page, live_server, user):
     """Give the browser a session for `user` (the sign-in form is accounts' own journey)."""
-    from django.test import Client
-
     client = Client()
     client.force_login(user)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Address
 from accounts.tests.factories import AddressFactory
 from orders.models import CartLine, Order
-from orders.tests.factories import CartFactory, CartLineFactory, SkuFactory, place
+from orders.tests.factories import CartFactory, CartLineFactory, SkuFactory, UserFactory, place
 from points.services import points_award
 
 pytestmark = pytest.mark.django_db
@@ -142,8 +142,6 @@ def _queries(client, url):
 
 
 def test_the_cart_page_runs_the_same_queries_for_one_line_or_eight(client, django_user_model):
-    from orders.tests.factories import UserFactory
-
     one, eight = UserFactory(), UserFactory()
     _fill_cart(one, 1)
     _fill_cart(eight, 8)
@@ -154,8 +152,6 @@ def test_the_cart_page_runs_the_same_queries_for_one_line_or_eight(client, djang
 
 
 def test_the_order_page_runs_the_same_queries_for_one_line_or_eight(client):
-    from orders.tests.factories import UserFactory
-
     shopper = UserFactory()
     small = place(user=shopper, skus=[SkuFactory()])
     big = place(user=shopper, skus=[SkuFactory() for _ in range(8)])
@@ -165,8 +161,6 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_eight(client):
 
 
 def test_the_order_list_runs_the_same_queries_for_one_order_or_eight(client):
-    from orders.tests.factories import UserFactory
-
     few, many = UserFactory(), UserFactory()
     place(user=few, skus=[SkuFactory()])
     for _ in range(8):

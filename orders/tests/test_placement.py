@@ -4,11 +4,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import AddressFactory
 from catalog.models import Sku
+from orders.errors import InvalidAddress
 from orders.models import CartLine, Order, OrderEvent, OrderLine
+from orders.pricing import Item
 from orders.services import order_place
+from orders.services.placement import address_resolve
 from orders.tests.factories import ADDRESS, CartFactory, CartLineFactory, SkuFactory, UserFactory
 from shop.testing import run_concurrently
 
@@ -81,8 +85,6 @@ def test_one_key_used_by_two_shoppers_makes_two_orders():
 
 
 def _items(sku, quantity=1):
-    from orders.pricing import Item
-
     return [Item(sku=sku, quantity=quantity)]
 
 
@@ -151,9 +153,6 @@ def test_a_saved_address_id_must_be_a_whole_number(api, shopper, address_id):
 
 @pytest.mark.django_db
 def test_address_resolve_is_the_one_address_rule():
-    from orders.errors import InvalidAddress
-    from orders.services.placement import address_resolve
-
     user = UserFactory()
     saved = AddressFactory(user=user)
     assert address_resolve(user=user, address_id=saved.pk)["line1"] == saved.line1
@@ -245,8 +244,6 @@ def test_twenty_shoppers_racing_for_the_last_five_units_buy_exactly_five():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_idempotency_key_sent_concurrently_places_one_order():
-    from rest_framework.test import APIClient
-
     sku = SkuFactory(stock=50)
     user = UserFactory()
 

@@ -1,15 +1,24 @@
 """Settlement: once per order, the named calls into points and membership, fulfilment."""
 
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from celery.exceptions import TimeoutError as CeleryTimeout
+from django.utils import timezone
 
+from marketing.tests.factories import FlashSaleFactory
 from orders.models import Order, OrderEvent, Settlement, Shipment
-from orders.services import earned_points, order_settle, payment_simulate
+from orders.services import (
+    earned_points,
+    flash_order_place,
+    order_settle,
+    orders_settle_stragglers,
+    payment_simulate,
+)
 from orders.tasks import order_settle_task
-from orders.tests.factories import SkuFactory, UserFactory, place
+from orders.tests.factories import ADDRESS, SkuFactory, UserFactory, place
 from shop.pricing import MemberBenefits
 
 
@@ -83,10 +92,6 @@ def test_a_real_worker_settles_a_paid_order(celery_worker_process):
 
 @pytest.mark.django_db
 def test_a_flash_line_costs_the_base_price_when_that_fell_below_the_flash_price():
-    from marketing.tests.factories import FlashSaleFactory
-    from orders.flash import flash_order_place
-    from orders.tests.factories import ADDRESS
-
     sale = FlashSaleFactory(price=Decimal("59.00"))
     type(sale.sku).objects.filter(pk=sale.sku_id).update(price=Decimal("50.00"))
 
@@ -117,12 +122,6 @@ def test_an_order_whose_lines_cost_more_than_their_base_price_still_settles():
 
 @pytest.mark.django_db
 def test_the_straggler_sweep_requeues_settlement_for_orders_paid_over_five_minutes_ago():
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from orders.services import orders_settle_stragglers
-
     stuck, fresh = _paid_order(), _paid_order()
     OrderEvent.objects.filter(order=stuck, to_status="paid").update(
         created_at=timezone.now() - timedelta(minutes=6))

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import user_register
 from accounts.tests.factories import UserFactory
+from points.context_processors import header
 from points.models import LedgerEntry
 from points.services import points_award, points_bonus, points_redeem
 from points.tests.factories import earned
@@ -135,8 +137,6 @@ def test_points_history_is_paginated(client):
 
 
 def test_header_shows_the_balance_in_one_query(rf, django_assert_num_queries):
-    from points.context_processors import header
-
     user = UserFactory()
     earned(user, 321)
     request = rf.get("/")
@@ -146,10 +146,6 @@ def test_header_shows_the_balance_in_one_query(rf, django_assert_num_queries):
 
 
 def test_header_is_empty_for_anonymous_visitors(rf, django_assert_num_queries):
-    from django.contrib.auth.models import AnonymousUser
-
-    from points.context_processors import header
-
     request = rf.get("/")
     request.user = AnonymousUser()
     with django_assert_num_queries(0):

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.tests.factories import UserFactory
 from points.errors import InsufficientPoints, InvalidPoints, PointsOverCap
-from points.pricing import points_cap, points_quote
+from points.pricing import points_available, points_cap, points_quote
 from points.tests.factories import earned
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +83,6 @@ def test_the_cap_keeps_the_rounded_value_within_the_ratio(rich, settings):
 
 
 def test_points_available_is_the_lower_of_cap_and_balance():
-    from points.pricing import points_available
-
     user = UserFactory()
     earned(user, 3_000)
     assert points_available(user=user, amount=Decimal("100.00")) == (3_000, Decimal("30.00"))

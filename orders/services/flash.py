@@ -1,24 +1,14 @@
 """Placing a flash-sale order: marketing's gate and reservation around orders' own placement.
 
 orders calls marketing, never the reverse. The order is written by `order_place` like any
-other, from one flash item (orders/pricing.py: the fixed flash price, no discount, promotion,
-coupon or points, shipping as usual; placement takes no stock for it, the sale set its units
-aside) with the short flash payment timeout (FLASH_SALE_PAYMENT_TIMEOUT). The steps are
-ordered so a refusal in a stampede stays cheap:
-
-1. the sale from marketing's short-lived process cache — unknown id → 404, no query;
-2. `flash_admit`: the window, then the Redis gate (one Lua call) — `not_active`, `sold_out`
-   and `limit_reached` end here, before the database;
-3. one transaction: the saved address, `order_place`, then `flash_reserve` — the conditional
-   UPDATE on the sale's units comes last so the sale row stays locked only until commit;
-4. if anything in 3 fails, the gate's units are given back (`Admission.give_back`).
-
-A cancelled or unpaid flash order gives its units back through orders' cancel path
-(`release_flash_units` → `marketing.flash.flash_release`); the unpaid-timeout sweep
-(`orders_cancel_unpaid`) is that path too.
+other, from one flash item (the fixed flash price, no discount, promotion, coupon or points;
+no stock taken, the sale set its units aside) with the short flash payment timeout. The steps
+run cheapest refusal first: the cached sale, `flash_admit` (window and Redis gate, no query),
+then one transaction (address, `order_place`, `flash_reserve` last so the sale row is locked
+only until commit); if that fails, the gate's units go back. See docs/flash-sales.md.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import transaction
 
@@ -43,11 +33,15 @@ def flash_sale_get(*, sale_id: int):
 
 def flash_order_place(
     *, user, sale_id: int, quantity, address: Mapping | None = None, address_id: int | None = None,
+    buyer_confirm: Callable[[], object] | None = None,
 ) -> Order:
     """Place an order for `quantity` units of a flash sale; return it (pending payment).
 
     Deliver to `address` (inline fields) or the user's saved address `address_id`. Raise
     NotFound, InvalidQuantity, InvalidAddress, NotActive (400), SoldOut, LimitReached (409).
+    `buyer_confirm`, if given, runs once the gate has admitted the attempt and before anything
+    is written: a caller that knows the buyer from a cache checks them against the database
+    there, where a refusal costs no query; whatever it raises refuses the attempt.
     """
     sale = flash_sale_get(sale_id=sale_id)
     quantity = quantity_check(quantity)
@@ -55,6 +49,8 @@ def flash_order_place(
         raise InvalidAddress()
     admission = flash_admit(sale=sale, user=user, quantity=quantity)
     try:
+        if buyer_confirm is not None:
+            buyer_confirm()
         with transaction.atomic():
             address = address_resolve(user=user, address_id=address_id, inline=address)
             # The SKU fresh from the database: the cached copy may be seconds old.

@@ -1,14 +1,13 @@
 """Flash-sale API: `/api/v1/flash-sales/` and `/{id}/` for anyone, writes for the marketing perms.
 
-Buying is `POST /api/v1/flash-sales/{id}/orders/`, served by orders (orders/flash_api.py).
-Writes go through marketing.flash, so the API and the admin refuse the same things with the
-same messages (a service's ValidationError becomes DRF's field errors).
+marketing/api.py routes the viewset. Writes go through marketing.flash, so the API and the admin
+refuse the same things with the same messages (a service's ValidationError becomes DRF's field
+errors). Buying is `POST /api/v1/flash-sales/{id}/orders/`, served by orders (orders/api/flash.py).
 """
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.routers import SimpleRouter
 
 from catalog.models import Sku
 from marketing import flash
@@ -67,9 +66,3 @@ class FlashSaleViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         flash.flash_sale_delete(sale=instance)
-
-
-router = SimpleRouter()
-router.register("flash-sales", FlashSaleViewSet, basename="flash-sale")
-
-urlpatterns = router.urls

@@ -1,4 +1,4 @@
-"""The cart and order API (DESIGN.md "REST API v1"): thin views over services and selectors."""
+"""The cart and order API: thin views over services and selectors (routed in orders/api/__init__.py)."""
 
 import hashlib
 import json
@@ -7,7 +7,6 @@ from datetime import timezone as dt_timezone
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -17,10 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors, services
-from orders.gateways import REGISTRY, enabled_gateways
-from orders.models import CartLine, Order
-from orders.pricing import Item, quote_build
-from orders.serializers import (
+from orders.api.serializers import (
     CartLineCreateSerializer,
     CartLineSerializer,
     CartLineUpdateSerializer,
@@ -32,6 +28,9 @@ from orders.serializers import (
     ShipmentCreateSerializer,
     cart_data,
 )
+from orders.gateways import REGISTRY, enabled_gateways
+from orders.models import CartLine, Order
+from orders.pricing import Item, quote_build
 from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, error
 from shop.errors import NotFound
 
@@ -379,21 +378,3 @@ class PaymentCallbackView(APIView):
                                             headers=request.headers)
         return Response({"status": payment.status,
                          "flagged_for_refund": payment.flagged_for_refund})
-
-
-urlpatterns = [
-    path("cart/", CartView.as_view(), name="api-cart"),
-    path("cart/lines/", CartLinesView.as_view(), name="api-cart-lines"),
-    path("cart/lines/<int:pk>/", CartLineView.as_view(), name="api-cart-line"),
-    path("coupons/<str:code>/check/", CouponCheckView.as_view(), name="api-coupon-check"),
-    path("orders/", OrderListCreateView.as_view(), name="api-orders"),
-    path("orders/<str:number>/", OrderDetailView.as_view(), name="api-order"),
-    path("orders/<str:number>/pay/", OrderPayView.as_view(), name="api-order-pay"),
-    path("orders/<str:number>/cancel/", OrderCancelView.as_view(), name="api-order-cancel"),
-    path("orders/<str:number>/confirm/", OrderConfirmView.as_view(), name="api-order-confirm"),
-    path("orders/<str:number>/shipments/", OrderShipmentsView.as_view(),
-         name="api-order-shipments"),
-    path("orders/<str:number>/refund/", OrderRefundView.as_view(), name="api-order-refund"),
-    path("payments/<str:gateway>/callback/", PaymentCallbackView.as_view(),
-         name="api-payment-callback"),
-]

@@ -2,7 +2,7 @@
 
 Creating sets the units aside from the SKU's stock, so the SKU and the quantity are fixed
 afterwards (read-only on the change page). The form checks the stock for a clear message; the
-service re-checks it atomically.
+service re-checks it atomically. marketing/admin.py registers these classes.
 """
 
 from django import forms
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from marketing import flash
-from marketing.admin import WindowColumnsMixin
+from marketing.admin_mixins import WindowColumnsMixin
 from marketing.models import FlashPurchase, FlashSale
 from shop.money import format_money
 
@@ -67,7 +67,6 @@ class PurchaseInline(admin.TabularInline):
         return False
 
 
-@admin.register(FlashSale)
 class FlashSaleAdmin(WindowColumnsMixin, admin.ModelAdmin):
     form = FlashSaleForm
     list_display = ["__str__", "product", "flash_price", "sold_of_quantity", "status_label", "window"]
@@ -124,7 +123,6 @@ class FlashSaleAdmin(WindowColumnsMixin, admin.ModelAdmin):
                 self.message_user(request, f"{sale}: {' '.join(exc.messages)}", messages.ERROR)
 
 
-@admin.register(FlashPurchase)
 class FlashPurchaseAdmin(admin.ModelAdmin):
     list_display = ["reference", "sale", "user", "quantity", "state", "created_at", "released_at"]
     list_filter = ["state", "created_at"]

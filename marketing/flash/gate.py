@@ -1,11 +1,7 @@
 """The Redis gate in front of flash-sale orders: one atomic script per attempt.
 
-A stampede of buyers is mostly refusals. The gate answers them from Redis so a refused attempt
-never reaches PostgreSQL; the few that pass go on to the database, whose conditional UPDATE on
-units sold stays the source of truth: whatever the gate says, nothing is sold that the database
-has not confirmed. The gate can be wrong both ways for a while: too lenient right after a
-reconcile (the database then refuses), or too strict when a give-back was lost to a crash or a
-Redis error (units look gone until the next reconcile, at most a minute while the sale runs).
+Refusals end here, without a query; what passes is confirmed by the database, which stays the
+source of truth (how the two stay in step: docs/flash-sales.md).
 
 Keys per sale (`{sale}` is a hash tag, so both live in one Redis Cluster slot):
   flash:{<id>}:left    units the gate still lets through
