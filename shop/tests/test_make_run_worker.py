@@ -6,7 +6,6 @@ environment the Makefile gives it. Nothing else is started; the worker's beat mu
 the schedule and its sweep must cancel the order left unpaid.
 """
 
-import json
 import os
 import shlex
 import signal
@@ -18,18 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from shop.tests.subprocesses import BASE_DIR, child_env, manage, python_json
 from shop.tests.test_beat_schedule import readme_periodic_tasks
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Run in a process of its own, as the web server would: one order placed two minutes ago
 # (past its one-minute payment time) and one placed now.
 PLACE_ORDERS = """
-import json
 from datetime import timedelta
 
-import django
-django.setup()
 import time_machine
 from django.utils import timezone
 
@@ -40,13 +35,13 @@ sku = SkuFactory(stock=5)
 with time_machine.travel(timezone.now() - timedelta(minutes=2), tick=False):
     overdue = place(skus=[sku], quantity=2)
 fresh = place(skus=[sku], quantity=1)
-print(json.dumps({"sku": sku.pk, "overdue": overdue.number, "fresh": fresh.number}))
+result = {"sku": sku.pk, "overdue": overdue.number, "fresh": fresh.number}
 """
 
 
 def procfile_command(name: str) -> list[str]:
     """Return the command of process `name` in Procfile.dev, with this venv's executables."""
-    for line in (ROOT / "Procfile.dev").read_text().splitlines():
+    for line in (BASE_DIR / "Procfile.dev").read_text().splitlines():
         if line.startswith(f"{name}:"):
             argv = shlex.split(line.split(":", 1)[1])
             if argv[0].startswith(".venv/bin/"):
@@ -57,10 +52,7 @@ def procfile_command(name: str) -> list[str]:
 
 def make_run_environment(tmp_path: Path) -> dict[str, str]:
     """Return `make run`'s environment, on a fresh SQLite file, with a 1-minute payment time."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"REDIS_URL", "DATABASE_URL", "SHOP_TESTING", "SHOP_REQUIRE_SERVICES"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="shop.settings",
+    return child_env(
         DJANGO_DEBUG="1",
         DJANGO_SECURE="0",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -69,7 +61,6 @@ def make_run_environment(tmp_path: Path) -> dict[str, str]:
         # The sweep's period, shortened so that the test waits seconds, not a minute.
         ORDER_UNPAID_SWEEP_SECONDS="2",
     )
-    return env
 
 
 def query(db: Path, sql: str, *params):
@@ -81,19 +72,16 @@ def query(db: Path, sql: str, *params):
 def test_make_run_cancels_an_unpaid_order_and_returns_its_stock_with_no_other_command(tmp_path):
     env = make_run_environment(tmp_path)
     db = tmp_path / "db.sqlite3"
-    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 120}
-    migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], **run)
+    migrated = manage("migrate", "--noinput", "-v0", env=env)
     assert migrated.returncode == 0, migrated.stderr
-    placed = subprocess.run([sys.executable, "-c", PLACE_ORDERS], **run)
-    assert placed.returncode == 0, placed.stderr
-    ids = json.loads(placed.stdout.strip().splitlines()[-1])
+    ids = python_json(PLACE_ORDERS, env)
     placed_at = time.monotonic()
     assert query(db, "SELECT stock FROM catalog_sku WHERE id = ?", ids["sku"]) == [(2,)]
     assert query(db, "SELECT count(*) FROM django_celery_beat_periodictask") == [(0,)]
 
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
-        worker = subprocess.Popen(procfile_command("worker"), cwd=ROOT, env=env, stdout=log,
+        worker = subprocess.Popen(procfile_command("worker"), cwd=BASE_DIR, env=env, stdout=log,
                                   stderr=subprocess.STDOUT, start_new_session=True)
     try:
         status = None
