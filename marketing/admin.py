@@ -187,5 +187,5 @@ class CouponRedemptionAdmin(admin.ModelAdmin):
         return False
 
 
-# Flash sales (issue #8) have their own module; importing it registers them.
+# Flash sales have their own module; importing it registers them.
 from marketing import flash_admin  # noqa: E402, F401

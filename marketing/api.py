@@ -188,7 +188,7 @@ router.register("coupons", CouponViewSet, basename="coupon")
 
 urlpatterns = router.urls
 
-# Flash sales (issue #8) live in their own module.
+# Flash sales live in their own module.
 from marketing.flash_api import urlpatterns as flash_urlpatterns  # noqa: E402
 
 urlpatterns += flash_urlpatterns

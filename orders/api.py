@@ -1,4 +1,4 @@
-"""The cart and order API (DESIGN.md "REST API v1"): thin views over services and selectors."""
+"""The cart and order API (docs/api.md): thin views over services and selectors."""
 
 import hashlib
 import json

@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
-    # The shop, bottom layer first (see DESIGN.md "Layout"); `shop` holds shared helpers
+    # The shop, bottom layer first (docs/architecture.md); `shop` holds shared helpers
     "shop",
     "accounts",
     "catalog",

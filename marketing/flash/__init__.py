@@ -4,7 +4,7 @@ The package: selectors.py (reads, the sale cache), sales.py (staff writes: creat
 delete, end), reservation.py (admit, reserve, release, paid), reconcile.py (the gate's
 counters); every public name is re-exported here, so `from marketing.flash import …` works.
 
-How a stampede of buyers is answered (DESIGN.md "Marketing"):
+How a stampede of buyers is answered (docs/flash-sales.md tells it in full):
 
 1. The sale is read through a process-local cache that lives CACHE_SECONDS, so the
    thousands of attempts of the first second cost no query to find it. A price, limit or

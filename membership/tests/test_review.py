@@ -1,4 +1,4 @@
-"""Spend ages out of the 365-day window; the daily task downgrades (Done when 2)."""
+"""Spend ages out of the 365-day window; the daily task downgrades."""
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal

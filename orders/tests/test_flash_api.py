@@ -1,4 +1,4 @@
-"""`POST /api/v1/flash-sales/{id}/orders/` and the "buy now" page view (issue #8)."""
+"""`POST /api/v1/flash-sales/{id}/orders/` and the "buy now" page view."""
 
 from datetime import timedelta
 from decimal import Decimal

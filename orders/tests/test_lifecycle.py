@@ -1,4 +1,4 @@
-"""The state machine's moves: timeout, cancel, confirm, auto-complete, refund (Done when 6)."""
+"""The state machine's moves: timeout, cancel, confirm, auto-complete, refund."""
 
 from datetime import timedelta
 from decimal import Decimal

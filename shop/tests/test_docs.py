@@ -9,7 +9,9 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 # Papers that are not in the repository, and tracker numbers: a reader of the code cannot follow them.
-OUTSIDE_REFERENCE = re.compile(r"DESIGN\.md|COMMON\.md|STYLE\.md|STACK-NOTES\.md|issue #\d")
+OUTSIDE_REFERENCE = re.compile(
+    r"DESIGN\.md|COMMON\.md|STYLE\.md|STACK-NOTES\.md|issue\s#\d|Done when \d"
+)
 
 
 def documents() -> list[Path]:
