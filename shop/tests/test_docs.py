@@ -10,7 +10,7 @@ ROOT = Path(settings.BASE_DIR)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 # Papers that are not in the repository, and tracker numbers: a reader of the code cannot follow them.
 OUTSIDE_REFERENCE = re.compile(
-    r"DESIGN\.md|COMMON\.md|STYLE\.md|STACK-NOTES\.md|issue\s#\d|Done when \d"
+    r"DESIGN\.md|COMMON\.md|STYLE\.md|STACK-NOTES\.md|issue\s#\d|Done[- ]when \d"
 )
 
 
