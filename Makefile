@@ -19,11 +19,12 @@ migrate: install
 seed: migrate
 	$(DEV) $(PY) manage.py seed_demo
 
-## The shop on its embedded defaults (SQLite, eager tasks), demo data loaded.
-## `make run ADDR=127.0.0.1:8001` serves elsewhere.
+## The shop on its embedded defaults (SQLite, no Redis), demo data loaded: the web server and
+## a Celery worker with beat (the timed sweeps), which talk through files in var/broker
+## (Procfile.dev). `make run ADDR=127.0.0.1:8001` serves elsewhere.
 ADDR ?= 127.0.0.1:8000
 run: seed
-	$(DEV) $(PY) manage.py runserver $(ADDR)
+	$(DEV) SHOP_BROKER_DIR=var/broker ADDR=$(ADDR) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## The whole suite: the import contract, then every test.
 test: install

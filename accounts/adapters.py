@@ -11,7 +11,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Refuse a taken email (any letter case) with a field error on the sign-up page.
 
         allauth's enumeration prevention would instead pretend the sign-up worked. The API
-        answers a taken email with a field error (DESIGN.md), so hiding it on the page
+        answers a taken email with a field error (docs/api.md), so hiding it on the page
         protects nothing; password reset still keeps unknown emails hidden.
         """
         if email_taken(email):

@@ -266,7 +266,7 @@ class CouponRedemption(models.Model):
         return f"{self.coupon} × {self.reference}"
 
 
-# --- Flash sales (秒杀), issue #8: services and selectors in marketing/flash/ ------------------
+# --- Flash sales (秒杀): services and selectors in marketing/flash/, docs/flash-sales.md ------
 
 
 class FlashSale(models.Model):

@@ -1,7 +1,7 @@
 """The pricing pipeline: one function from cart items to an immutable Quote.
 
 The cart page, the checkout page, the cart API and order placement all call `quote_build`,
-so what a shopper is shown is what they are charged. The steps run in DESIGN.md's order,
+so what a shopper is shown is what they are charged. The steps run in this order (docs/pricing.md),
 each a small function below; the other apps fill their steps through the calls named here:
 
 1. unit price      catalog.pricing.effective_prices (discounts and member prices through

@@ -1,8 +1,8 @@
-"""Helpers for the apps' data migrations: duty-group permissions and beat schedules.
+"""Helpers for the apps' data migrations: duty-group permissions.
 
-A migration keeps its data (group names, codenames, task names, intervals) as frozen
-constants of its own; only the mechanics live here, so a later edit of an app's code
-cannot change what an old migration meant.
+A migration keeps its data (group names, codenames) as frozen constants of its own; only
+the mechanics live here, so a later edit of an app's code cannot change what an old
+migration meant.
 """
 
 from collections.abc import Iterable, Mapping
@@ -38,20 +38,3 @@ def revoke_group_permissions(apps, *, app_label: str,
     for name, codenames in grants.items():
         for group in Group.objects.filter(name=name):
             group.permissions.remove(*_permissions(apps, app_label, codenames))
-
-
-def schedule_interval_tasks(apps, schedule: Iterable[tuple[str, str, int, str]]) -> None:
-    """Create or update beat tasks from (name, task, every, period) rows."""
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, every, period in schedule:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "interval": interval, "enabled": True},
-        )
-
-
-def unschedule_tasks(apps, names: Iterable[str]) -> None:
-    """Delete beat tasks by name."""
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=list(names)).delete()

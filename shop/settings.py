@@ -3,11 +3,13 @@
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 import os
 import sys
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django_celery_beat.tzcrontab import TzAwareCrontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,7 +73,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
-    # The shop, bottom layer first (see DESIGN.md "Layout"); `shop` holds shared helpers
+    # The shop, bottom layer first (docs/architecture.md); `shop` holds shared helpers
     "shop",
     "accounts",
     "catalog",
@@ -145,10 +147,33 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# `make run` sets SHOP_BROKER_DIR: without Redis, its worker (with beat) and the web process
+# pass messages through kombu's filesystem transport in that folder, so the timed work runs
+# with no server. With neither, tasks run in-process (eager): tests, scripts, `manage.py`.
+SHOP_BROKER_DIR = "" if REDIS_URL else os.environ.get("SHOP_BROKER_DIR", "")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+elif SHOP_BROKER_DIR:
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = Path(SHOP_BROKER_DIR).resolve()
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+    }
+    # kombu does not create its folders.
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # Web and worker now write to one SQLite file: take the write lock when a
+        # transaction starts and wait for it, instead of failing with "database is locked".
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            timeout=20, transaction_mode="IMMEDIATE"
+        )
+else:
+    CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-# Without Redis, tasks run in-process: the embedded default needs no worker.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or SHOP_BROKER_DIR)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Safe redelivery: a task is acknowledged after it ran, re-run if its worker process dies,
 # and a worker holds one message at a time so a crash strands at most one.
@@ -161,6 +186,48 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# The periodic tasks. Beat's database scheduler writes each entry into its table by name when
+# it starts (a new row, or the task and schedule of an existing one updated; "enabled" as the
+# admin left it), so this is the one place to add or change a schedule. An entry removed here
+# stays in the table: delete or disable it in the admin. See docs/architecture.md.
+ORDER_UNPAID_SWEEP_SECONDS = int(os.environ.get("ORDER_UNPAID_SWEEP_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "orders: cancel unpaid orders": {
+        "task": "orders.tasks.orders_cancel_unpaid_task",
+        "schedule": timedelta(seconds=ORDER_UNPAID_SWEEP_SECONDS),
+    },
+    "orders: complete shipped orders": {
+        "task": "orders.tasks.orders_complete_shipped_task",
+        "schedule": timedelta(hours=1),
+    },
+    "orders: settle stragglers": {
+        "task": "orders.tasks.orders_settle_stragglers_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "marketing: end flash sales": {
+        "task": "marketing.tasks.flash_sales_end_due_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "marketing: reconcile flash-sale gates": {
+        "task": "marketing.tasks.flash_sales_reconcile_running_task",
+        "schedule": timedelta(minutes=1),
+    },
+    # 16:10 and 17:30 UTC are 00:10 and 01:30 in Shanghai, quiet hours; the expiry sweep
+    # runs first so that the check sees the ledger after expiry.
+    "points: expire lots past their date": {
+        "task": "points.tasks.points_expire_task",
+        "schedule": TzAwareCrontab(minute="10", hour="16", tz=ZoneInfo("UTC")),
+    },
+    "points: integrity check": {
+        "task": "points.tasks.points_integrity_check_task",
+        "schedule": TzAwareCrontab(minute="30", hour="17", tz=ZoneInfo("UTC")),
+    },
+    # A quiet hour in the shop's own time.
+    "membership: daily tier review": {
+        "task": "membership.tasks.membership_review_due_task",
+        "schedule": TzAwareCrontab(minute="15", hour="3", tz=ZoneInfo("Asia/Shanghai")),
+    },
+}
 
 # --- Auth: custom user, allauth, axes ---------------------------------------------------
 

@@ -31,3 +31,23 @@ def run_concurrently(count: int, fn: Callable[[int], object], timeout: float = 6
     for thread in threads:
         thread.join(timeout)
     return results
+
+
+def beat_schedule_install():
+    """Install the settings' beat schedule into the database, as beat does when it starts.
+
+    Return the scheduler; nothing is sent. A fresh database has no periodic task until then.
+    """
+    from unittest import mock
+
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from shop.celery import app
+
+    # The scheduler closes "old" connections before it reads, and a connection inside a
+    # test's transaction looks old to Django: keep it open, now and when the scheduler is
+    # collected (its finaliser syncs again).
+    with mock.patch("django_celery_beat.schedulers.close_old_connections"):
+        scheduler = DatabaseScheduler(app=app)
+    scheduler._finalize.cancel()
+    return scheduler

@@ -1,4 +1,4 @@
-"""The address book on pages and the API; others' addresses stay invisible (Done when 8)."""
+"""The address book on pages and the API; others' addresses stay invisible."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""Sign-up in a real browser: form, verification email, link, logged in (Done when 5)."""
+"""Sign-up in a real browser: form, verification email, link, logged in."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""django-axes locks an account on every login door alike (issue #2, Done when 7)."""
+"""django-axes locks an account on every login door alike."""
 
 import pytest
 from axes.models import AccessAttempt

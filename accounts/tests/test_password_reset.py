@@ -1,4 +1,4 @@
-"""Password reset by email, end to end (issue #2, Done when 6)."""
+"""Password reset by email, end to end."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Sign-up, email verification and API tokens (issue #2, Done when 5)."""
+"""Sign-up, email verification and API tokens."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Done-when 5 and 7: the write-permission matrix; bad input is a 400, unknown ids a 404."""
+"""The write-permission matrix; bad input is a 400, unknown ids a 404."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Done-when 8: a shopper's journey in Chromium, from the home page to a chosen SKU."""
+"""A shopper's journey in Chromium, from the home page to a chosen SKU."""
 
 from decimal import Decimal
 

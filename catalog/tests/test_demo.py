@@ -1,4 +1,4 @@
-"""Done-when 9: seed_demo makes the shop on an empty database; a second run adds nothing."""
+"""seed_demo makes the shop on an empty database; a second run adds nothing."""
 
 from io import StringIO
 

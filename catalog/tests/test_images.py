@@ -1,4 +1,4 @@
-"""Done-when 6: non-images, truncated files, decompression bombs and huge files are refused
+"""Non-images, truncated files, decompression bombs and huge files are refused
 with a message, in the admin's image form and in the API upload, never with a 500."""
 
 import io

@@ -1,4 +1,4 @@
-"""Done-when 2: listing pages and the API list cost the same queries for 1 and 20 products.
+"""Listing pages and the API list cost the same queries for 1 and 20 products.
 
 Pages are measured on their second view: sorl-thumbnail makes each thumbnail once and keeps
 its metadata in the cache, so the steady state is what a shopper's request costs.

@@ -1,4 +1,4 @@
-"""Done-when 1: the listing's filters, search, descendants, price range, stock and orderings."""
+"""The listing's filters, search, descendants, price range, stock and orderings."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Done-when 3 and 4: reservation races, all-or-nothing writes, the stock CHECK, validation."""
+"""Reservation races, all-or-nothing writes, the stock CHECK, validation."""
 
 from decimal import Decimal
 

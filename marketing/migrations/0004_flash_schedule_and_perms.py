@@ -1,33 +1,13 @@
-"""Schedule the flash-sale sweeps in django-celery-beat; give Marketing staff the flash perms."""
+"""Give Marketing staff the flash-sale permissions (the sweeps' schedule is in settings)."""
 
 from django.db import migrations
 
-from shop.migration_ops import (
-    grant_group_permissions,
-    revoke_group_permissions,
-    schedule_interval_tasks,
-    unschedule_tasks,
-)
+from shop.migration_ops import grant_group_permissions, revoke_group_permissions
 
-# Frozen here: a migration must not change meaning if marketing.tasks is edited later.
-SCHEDULE = [
-    # (name, task, every, period)
-    ("marketing: end flash sales", "marketing.tasks.flash_sales_end_due_task", 1, "minutes"),
-    ("marketing: reconcile flash-sale gates", "marketing.tasks.flash_sales_reconcile_running_task",
-     1, "minutes"),
-]
 GRANTS = {
     "Marketing staff": [f"{action}_{model}" for action in ("add", "change", "delete", "view")
                         for model in ("flashsale", "flashpurchase")],
 }
-
-
-def schedule(apps, schema_editor):
-    schedule_interval_tasks(apps, SCHEDULE)
-
-
-def unschedule(apps, schema_editor):
-    unschedule_tasks(apps, [name for name, *_ in SCHEDULE])
 
 
 def grant(apps, schema_editor):
@@ -48,6 +28,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(schedule, unschedule),
+        # The sweeps this migration once scheduled are in settings (CELERY_BEAT_SCHEDULE),
+        # which beat installs when it starts.
         migrations.RunPython(grant, revoke),
     ]

@@ -1,4 +1,4 @@
-"""Flash-sale API (issue #8): reads for anyone, CRUD for the marketing permissions, clear 400s."""
+"""Flash-sale API: reads for anyone, CRUD for the marketing permissions, clear 400s."""
 
 from datetime import timedelta
 from decimal import Decimal

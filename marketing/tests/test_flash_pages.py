@@ -1,4 +1,4 @@
-"""Flash sales on pages and in the admin (issue #8): /flash/, the product page, home, staff screens, demo."""
+"""Flash sales on pages and in the admin: /flash/, the product page, home, staff screens, demo."""
 
 from datetime import timedelta
 from decimal import Decimal

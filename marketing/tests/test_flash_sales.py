@@ -1,4 +1,4 @@
-"""Flash sales in marketing: creating, validating, reserving, releasing, ending, reconciling (issue #8).
+"""Flash sales in marketing: creating, validating, reserving, releasing, ending, reconciling.
 
 Orders-side races and timeouts are in orders/tests/test_flash_orders.py.
 """

@@ -1,4 +1,4 @@
-"""Done-when 5: listing pages with running discounts cost the same queries for 1 and 20 products."""
+"""Listing pages with running discounts cost the same queries for 1 and 20 products."""
 
 from decimal import Decimal
 

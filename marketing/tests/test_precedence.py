@@ -1,4 +1,4 @@
-"""Done-when 1: the precedence of discounts, member prices, promotions and coupons, in numbers.
+"""The precedence of discounts, member prices, promotions and coupons, in numbers.
 
 Step 1 runs through catalog.pricing.effective_prices with marketing's discount rule and a
 test-only member rule (membership's real one is tested in orders' integration tests: a

@@ -1,4 +1,4 @@
-"""Done-when 2 (marketing's part): random carts × discounts × promotions × coupons × tiers.
+"""Random carts × discounts × promotions × coupons × tiers (marketing's part).
 
 Steps 1, 3 and 4 chained as orders' pipeline chains them never produce a negative unit price,
 an adjustment larger than what it applies to, or a negative total, and the breakdown

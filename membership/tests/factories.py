@@ -23,7 +23,7 @@ class TierFactory(factory.django.DjangoModelFactory):
     free_shipping = False
 
 
-# The seeded ladder (DESIGN.md "Membership"): code, name, rank, threshold, discount, ×, free.
+# The demo ladder (docs/points-and-membership.md): code, name, rank, threshold, discount, ×, free.
 LADDER = [
     ("regular", "Regular", 1, "0.00", "0.00", "1.00", False),
     ("silver", "Silver", 2, "1000.00", "2.00", "1.20", False),

@@ -1,4 +1,4 @@
-"""The member centre page and the API: progress with known numbers, own data only (Done when 6)."""
+"""The member centre page and the API: progress with known numbers, own data only."""
 
 from decimal import Decimal
 

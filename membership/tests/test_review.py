@@ -1,4 +1,4 @@
-"""Spend ages out of the 365-day window; the daily task downgrades (Done when 2)."""
+"""Spend ages out of the 365-day window; the daily task downgrades."""
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal
@@ -14,6 +14,7 @@ from membership.models import TierChange
 from membership.selectors import spend_in_window
 from membership.services import membership_get, membership_review_due, spend_record, tier_save
 from membership.tasks import membership_review_due_task
+from shop.testing import beat_schedule_install
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +89,12 @@ def test_the_daily_task_works_through_members_in_batches(tiers):
     assert {membership_get(user).tier.code for user in users} == {"regular"}
 
 
-def test_the_daily_task_is_scheduled_in_celery_beat():
+def test_beat_schedules_the_daily_review_at_a_quiet_hour_in_shanghai():
+    beat_schedule_install()
     task = PeriodicTask.objects.get(task="membership.tasks.membership_review_due_task")
     assert task.enabled
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("15", "3", "*")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
 
 
 # --- A changed ladder reaches every member at the next daily run -------------------------------

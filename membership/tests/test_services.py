@@ -1,4 +1,4 @@
-"""Spend, upgrades, refunds and history (issue #5, Done when 1 and 3, membership side)."""
+"""Spend, upgrades, refunds and history, membership side."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Every shopper has a membership from sign-up, page or API (Done when 1, first half)."""
+"""Every shopper has a membership from sign-up, page or API."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Tier validation: the ladder stays ordered, one tier starts at 0 (Done when 5)."""
+"""Tier validation: the ladder stays ordered, one tier starts at 0."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""API shapes of carts and orders; validation only."""
+"""API shapes of carts and orders (docs/api.md, "Orders"); validation only."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""The cart and order API: thin views over services and selectors (routed in orders/api/__init__.py)."""
+"""The cart and order API (docs/api.md): thin views over services and selectors."""
 
 import hashlib
 import json

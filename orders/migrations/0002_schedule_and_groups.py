@@ -1,20 +1,9 @@
-"""Schedule the order sweeps in django-celery-beat; give the duty groups their order perms."""
+"""Give the duty groups their order permissions (the sweeps' schedule is in settings)."""
 
 from django.db import migrations
 
-from shop.migration_ops import (
-    grant_group_permissions,
-    revoke_group_permissions,
-    schedule_interval_tasks,
-    unschedule_tasks,
-)
+from shop.migration_ops import grant_group_permissions, revoke_group_permissions
 
-# Frozen here: a migration must not change meaning if orders.beat or accounts.groups change.
-SCHEDULE = [
-    # (name, task, every, period)
-    ("orders: cancel unpaid orders", "orders.tasks.orders_cancel_unpaid_task", 1, "minutes"),
-    ("orders: complete shipped orders", "orders.tasks.orders_complete_shipped_task", 1, "hours"),
-]
 FULFILMENT_STAFF = "Fulfilment staff"
 PARTNERS = "Partners"
 ORDER_PERMS = ["view_order", "change_order", "add_shipment"]
@@ -26,14 +15,6 @@ GROUP_PERMS = {
         "view_payment", "view_settlement", "view_shipment", "change_shipment",
     ],
 }
-
-
-def schedule(apps, schema_editor):
-    schedule_interval_tasks(apps, SCHEDULE)
-
-
-def unschedule(apps, schema_editor):
-    unschedule_tasks(apps, [name for name, *_ in SCHEDULE])
 
 
 def grant(apps, schema_editor):
@@ -54,6 +35,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(schedule, unschedule),
+        # The sweeps this migration once scheduled are in settings (CELERY_BEAT_SCHEDULE),
+        # which beat installs when it starts.
         migrations.RunPython(grant, revoke),
     ]

@@ -1,22 +1,10 @@
-"""Schedule the sweep that re-queues settlement for orders left paid (a lost settle task)."""
+"""Empty: it once scheduled the settle-stragglers sweep, which settings now schedule.
+
+Beat installs its schedule from `CELERY_BEAT_SCHEDULE` when it starts; the migration stays
+so that databases which applied it keep a consistent history.
+"""
 
 from django.db import migrations
-
-from shop.migration_ops import schedule_interval_tasks, unschedule_tasks
-
-# Frozen here: a migration must not change meaning if orders.beat changes.
-SCHEDULE = [
-    # (name, task, every, period)
-    ("orders: settle stragglers", "orders.tasks.orders_settle_stragglers_task", 5, "minutes"),
-]
-
-
-def schedule(apps, schema_editor):
-    schedule_interval_tasks(apps, SCHEDULE)
-
-
-def unschedule(apps, schema_editor):
-    unschedule_tasks(apps, [name for name, *_ in SCHEDULE])
 
 
 class Migration(migrations.Migration):
@@ -26,6 +14,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [
-        migrations.RunPython(schedule, unschedule),
-    ]
+    operations = []

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 S = Order.Status
 
-# action: (statuses it may start from, status it ends in). DESIGN.md "Orders".
+# action: (statuses it may start from, status it ends in). See docs/orders.md.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "pay": (frozenset({S.PENDING_PAYMENT}), S.PAID),
     "settle": (frozenset({S.PAID}), S.PROCESSING),

@@ -1,4 +1,4 @@
-"""Done when 10: product → cart → checkout with a new address → pay → shipped → confirmed."""
+"""Product → cart → checkout with a new address → pay → shipped → confirmed."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Done when 8 (issue #8): the flash page counts down, "buy now" orders at the flash price, a second try is refused."""
+"""In Chromium: the flash page counts down, "buy now" buys at the flash price, a retry is refused."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Flash-sale orders through orders (issue #8, Done when 1–6): stampedes, limits, timeouts, ending.
+"""Flash-sale orders through orders: stampedes, limits, timeouts, ending (docs/flash-sales.md).
 
 The stampede tests race real threads on PostgreSQL (each its own connection) with and without
 the Redis gate, and assert the exact outcome: exactly the quota sold, never more, no unit lost.
@@ -99,7 +99,7 @@ def flash_orders(sale) -> int:
     return Order.objects.filter(lines__flash_sale_id=sale.pk).distinct().count()
 
 
-# --- Done when 1 and 2: a stampede sells exactly the quota ------------------------------------
+# --- A stampede sells exactly the quota -------------------------------------------------------
 
 
 @pytest.mark.postgres
@@ -141,7 +141,7 @@ def test_200_buyers_for_20_units_on_the_database_path_get_exactly_20_orders(no_g
     assert Sku.objects.get(pk=sale.sku_id).stock == 80
 
 
-# --- Done when 3: Redis flushed mid-sale ------------------------------------------------------
+# --- Redis flushed mid-sale -------------------------------------------------------------------
 
 
 @pytest.mark.postgres
@@ -193,7 +193,7 @@ def test_units_released_while_the_counters_were_lost_are_sold_again_after_the_re
     assert_gate_matches_database(sale)
 
 
-# --- Done when 4: the per-customer limit ------------------------------------------------------
+# --- The per-customer limit -------------------------------------------------------------------
 
 
 GATE_OR_NOT = pytest.mark.parametrize("gate", [
@@ -238,7 +238,7 @@ def test_one_customer_racing_itself_gets_no_more_than_the_limit(gate, settings):
         assert_gate_matches_database(sale)
 
 
-# --- Done when 5: the unpaid timeout gives the units back ----------------------------------------
+# --- The unpaid timeout gives the units back -----------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -288,7 +288,7 @@ def test_cancelling_twice_gives_the_units_back_once(django_capture_on_commit_cal
         assert flash_gate.read(sale_id=sale.pk) == (5, {})
 
 
-# --- Done when 6: not active before the start; unsold units back to stock once at the end ------
+# --- Not active before the start; unsold units back to stock once at the end -------------------
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from accounts.tests.factories import StaffFactory
 from catalog.models import Sku
 from orders.models import Order, Shipment
 from orders.services import order_settle, payment_simulate
+from shop.testing import beat_schedule_install
 from orders.tests.factories import SkuFactory, UserFactory, place
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +151,8 @@ def test_the_admin_cancel_action_reports_orders_it_cannot_cancel(admin_client):
     assert Order.objects.get(pk=shipped.pk).status == "shipped"
 
 
-def test_the_sweeps_are_scheduled_in_django_celery_beat():
+def test_beat_schedules_the_sweeps_when_it_starts():
+    beat_schedule_install()
     tasks = dict(PeriodicTask.objects.filter(name__startswith="orders:").values_list("task", "enabled"))
     assert tasks == {"orders.tasks.orders_cancel_unpaid_task": True,
                      "orders.tasks.orders_complete_shipped_task": True,

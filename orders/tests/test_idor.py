@@ -1,4 +1,4 @@
-"""Another shopper's order number is a 404 on every order endpoint and page (Done when 7)."""
+"""Another shopper's order number is a 404 on every order endpoint and page."""
 
 import pytest
 from django.contrib.auth.models import Group

@@ -1,4 +1,4 @@
-"""The state machine's moves: timeout, cancel, confirm, auto-complete, refund (Done when 6)."""
+"""The state machine's moves: timeout, cancel, confirm, auto-complete, refund."""
 
 import inspect
 from datetime import timedelta

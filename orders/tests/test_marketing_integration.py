@@ -1,5 +1,5 @@
 """Marketing through the orders pipeline: discounts, 满减 and coupons in quotes, orders, pages
-and the API (issue #7, Done when 1–4 and 6).
+and the API.
 
 Lives in orders because only orders may import orders.
 """
@@ -48,7 +48,7 @@ def reconciles(quote) -> bool:
     return quote.subtotal + sum((a.amount for a in quote.adjustments), ZERO) + quote.shipping == quote.total
 
 
-# --- Done when 1: the precedence table through quote_build -----------------------------------
+# --- The precedence table through quote_build ------------------------------------------------
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_a_coupon_not_combinable_is_refused_with_a_promotion_and_its_cap_holds_w
     assert [(a.kind, a.amount) for a in without.adjustments] == [("coupon", Decimal("-20.00"))]  # not 42.50
 
 
-# --- Done when 2: random carts × discounts × promotions × coupons × tiers -------------------
+# --- Random carts × discounts × promotions × coupons × tiers --------------------------------
 
 TIERS = ["regular", "silver", "gold", "platinum"]
 cents = st.integers(min_value=1, max_value=200_000).map(lambda n: Decimal(n) / 100)
@@ -187,7 +187,7 @@ def test_no_mix_of_rules_breaks_the_quote(s):
         transaction.set_rollback(True)
 
 
-# --- Done when 3: coupon uses under concurrency, through order_place --------------------------
+# --- Coupon uses under concurrency, through order_place ---------------------------------------
 
 
 def _try_place(user, sku, code):
@@ -248,7 +248,7 @@ def test_cancelling_the_order_gives_the_coupon_use_back_once():
     assert Coupon.objects.get(pk=coupon.pk).used == 1
 
 
-# --- Done when 4: every refusal, in the API and on the cart page -------------------------------
+# --- Every refusal, in the API and on the cart page --------------------------------------------
 
 
 def _refusal_setup(reason, *, user, sku, other_category):
@@ -312,7 +312,7 @@ def test_every_refusal_shows_its_reason_on_the_cart_page(reason, shopper_client,
     assert error.group(1).replace("&#x27;", "'").startswith(REFUSALS[reason])
 
 
-# --- Done when 6: in Chromium ------------------------------------------------------------------
+# --- In Chromium -------------------------------------------------------------------------------
 
 
 def _signed_in(page, live_server, user):

@@ -1,5 +1,5 @@
 """Membership through the orders pipeline: settlement upgrades, refunds downgrade, member
-prices and free shipping in the cart, checkout and order (issue #5, Done when 1, 3, 4).
+prices and free shipping in the cart, checkout and order.
 
 Lives in orders because only orders may import orders.
 """
@@ -56,7 +56,7 @@ def place_and_settle(user, sku, quantity, django_capture_on_commit_callbacks) ->
     return order
 
 
-# --- Done when 1: settlement upgrades at once, the same reference counts once -----------
+# --- Settlement upgrades at once, the same reference counts once ------------------------
 
 
 def test_a_settled_order_crossing_the_silver_threshold_upgrades_at_settlement(
@@ -105,7 +105,7 @@ def test_settling_the_same_order_twice_counts_its_spend_once(
     assert membership.tier == tiers["regular"]
 
 
-# --- Done when 3: a refund reverses the spend and downgrades -----------------------------
+# --- A refund reverses the spend and downgrades ------------------------------------------
 
 
 def test_a_refund_reverses_the_spend_and_downgrades_below_the_tier(
@@ -142,7 +142,7 @@ def test_a_refund_that_leaves_the_spend_above_the_threshold_keeps_the_tier(
     assert not membership_get(user).changes.filter(reason=TierChange.Reason.REFUND).exists()
 
 
-# --- Done when 4: member price and free shipping, cart, checkout and order ---------------
+# --- Member price and free shipping, cart, checkout and order ----------------------------
 
 
 def test_a_gold_member_pays_the_member_price_and_no_shipping_in_the_quote(tiers):

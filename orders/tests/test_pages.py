@@ -132,7 +132,7 @@ def test_the_order_list_shows_own_orders(shopper_client, shopper):
     assert mine.number in page and theirs.number not in page
 
 
-# --- Fixed query counts (Done when 9) -------------------------------------------------------
+# --- Fixed query counts ---------------------------------------------------------------------
 
 
 def _queries(client, url):

@@ -88,7 +88,7 @@ def _items(sku, quantity=1):
     return [Item(sku=sku, quantity=quantity)]
 
 
-# --- Bad input (Done when 8) ----------------------------------------------------------------
+# --- Bad input ------------------------------------------------------------------------------
 
 
 def _nothing_changed(sku, stock):
@@ -198,7 +198,7 @@ def test_an_unusable_coupon_is_refused_and_nothing_is_written(api):
     _nothing_changed(sku, 5)
 
 
-# --- Query budget (Done when 9) -------------------------------------------------------------
+# --- Query budget ---------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -216,7 +216,7 @@ def test_placing_an_order_with_ten_lines_takes_at_most_30_queries(
     assert len(response.json()["lines"]) == 10
 
 
-# --- Concurrency (Done when 2 and 3) --------------------------------------------------------
+# --- Concurrency ----------------------------------------------------------------------------
 
 
 @pytest.mark.postgres

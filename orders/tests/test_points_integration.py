@@ -1,4 +1,4 @@
-"""Points through the orders pipeline (issue #6, Done when 5 and 6, and 7 for orders' API).
+"""Points through the orders pipeline: conversion and cap, award and reversal, own data only.
 
 Lives in orders because only orders may import orders. Money in
 these carts: 100 points = 1.00, at most 50 % of the amount after the coupon, shipping
@@ -49,7 +49,7 @@ def entries(reference: str) -> dict[str, int]:
     return dict(LedgerEntry.objects.filter(reference=reference).values_list("kind", "delta"))
 
 
-# --- Done when 5: conversion and cap through POST /api/v1/orders/ ------------------------
+# --- Conversion and cap through POST /api/v1/orders/ -------------------------------------
 
 
 def test_an_order_uses_points_up_to_half_its_amount_after_the_coupon():
@@ -104,7 +104,7 @@ def test_asking_for_more_than_the_balance_is_a_400_insufficient_points():
     assert balance_for(user) == 300
 
 
-# --- Done when 6: pay → settle → points; refund reverses; cancel gives back ---------------
+# --- Pay → settle → points; refund reverses; cancel gives back ----------------------------
 
 
 def silver_member_with(points: int):
@@ -238,7 +238,7 @@ def test_staff_cancelling_a_settled_order_reverses_the_award_and_returns_the_red
     assert points_discrepancies() == []
 
 
-# --- Done when 7 (orders' side): another shopper's order is not a way in ----------------
+# --- Another shopper's order is not a way in --------------------------------------------
 
 
 def test_another_shoppers_order_and_its_points_stay_out_of_reach(

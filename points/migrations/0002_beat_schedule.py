@@ -1,31 +1,10 @@
-"""Schedule the points tasks in django-celery-beat: expiry daily, the integrity check nightly."""
+"""Empty: it once scheduled the points expiry and integrity check, which settings now schedule.
+
+Beat installs its schedule from `CELERY_BEAT_SCHEDULE` when it starts; the migration stays
+so that databases which applied it keep a consistent history.
+"""
 
 from django.db import migrations
-
-# (task name, task path, minute, hour), in UTC: 16:10 and 17:30 UTC are 00:10 and 01:30 in
-# Shanghai, quiet hours; the sweep runs first so the check sees the ledger after expiry.
-SCHEDULE = [
-    ("points: expire lots past their date", "points.tasks.points_expire_task", "10", "16"),
-    ("points: integrity check", "points.tasks.points_integrity_check_task", "30", "17"),
-]
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minute, hour in SCHEDULE:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
-            timezone="UTC",
-        )
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "crontab": crontab, "enabled": True},
-        )
-
-
-def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, *_ in SCHEDULE]).delete()
 
 
 class Migration(migrations.Migration):
@@ -34,4 +13,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = []

@@ -1,4 +1,4 @@
-"""Staff screens: read-only ledger, and adjustments that need a reason (Done when 7)."""
+"""Staff screens: read-only ledger, and adjustments that need a reason."""
 
 import pytest
 

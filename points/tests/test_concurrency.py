@@ -1,4 +1,4 @@
-"""Done when 2: racing redemptions on PostgreSQL never take the balance below zero."""
+"""Racing redemptions on PostgreSQL never take the balance below zero."""
 
 import pytest
 

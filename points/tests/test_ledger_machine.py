@@ -1,4 +1,4 @@
-"""Done when 1: any sequence of ledger operations keeps the books straight.
+"""Any sequence of ledger operations keeps the books straight.
 
 A hypothesis state machine awards, redeems, refunds, reverses, expires and adjusts with the
 clock moving forward; after every step the stored balance equals the ledger sum, the lots'

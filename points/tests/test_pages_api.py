@@ -1,4 +1,4 @@
-"""Points page, API, header and sign-up bonus; Done when 7: nobody reaches another's points."""
+"""Points page, API, header and sign-up bonus; nobody reaches another's points."""
 
 from datetime import timedelta
 

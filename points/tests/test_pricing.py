@@ -1,4 +1,4 @@
-"""Done when 5 (ledger side): points_quote converts and caps known amounts exactly."""
+"""`points_quote` converts and caps known amounts exactly (the ledger side of checkout)."""
 
 from decimal import Decimal
 

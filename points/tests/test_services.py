@@ -25,7 +25,7 @@ def lots_of(user):
                 .values_list("remaining", flat=True))
 
 
-# --- Done when 3: once per reference ---------------------------------------------------
+# --- Once per reference ----------------------------------------------------------------
 
 
 def test_award_twice_for_one_reference_credits_once():
@@ -111,7 +111,7 @@ def test_redeem_without_an_account_is_insufficient():
         points_redeem(user=UserFactory(), points=1, reference="order:SO10")
 
 
-# --- Done when 4: FIFO and expiry with the clock moved ----------------------------------
+# --- FIFO and expiry with the clock moved -----------------------------------------------
 
 
 def test_redemption_uses_the_oldest_lot_first():
@@ -225,7 +225,7 @@ def test_reverse_does_not_take_back_points_of_the_award_that_already_expired():
     assert balance_for(user) == 500
 
 
-# --- Adjust (Done when 7, first half) ---------------------------------------------------
+# --- Adjust -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])

@@ -13,6 +13,7 @@ from points.models import LedgerEntry, PointsAccount
 from points.selectors import balance_for
 from points.tasks import points_expire_task, points_integrity_check_task
 from points.tests.factories import earned
+from shop.testing import beat_schedule_install
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def test_integrity_check_is_quiet_when_the_books_balance(caplog):
 
 
 def test_beat_runs_expiry_daily_and_the_integrity_check_nightly():
+    beat_schedule_install()
     tasks = dict(PeriodicTask.objects.filter(task__startswith="points.").values_list("task", "crontab__hour"))
     assert set(tasks) == {"points.tasks.points_expire_task", "points.tasks.points_integrity_check_task"}
     assert all(hour not in ("*", None) for hour in tasks.values())  # once a day

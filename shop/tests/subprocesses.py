@@ -9,7 +9,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The shop's own variables (README, "Settings"): a child starts from none of them.
 SHOP_VARIABLES = {"DATABASE_URL", "REDIS_URL", "TIME_ZONE", "ORDER_PAYMENT_TIMEOUT",
-                  "FLASH_SALE_PAYMENT_TIMEOUT", "ORDER_AUTO_COMPLETE_DAYS"}
+                  "FLASH_SALE_PAYMENT_TIMEOUT", "ORDER_AUTO_COMPLETE_DAYS",
+                  "ORDER_UNPAID_SWEEP_SECONDS"}
 
 
 def child_env(**overrides: str | None) -> dict[str, str]:

@@ -3,8 +3,8 @@
 Schemathesis reads the OpenAPI schema at /api/schema/ from the WSGI app in-process (no
 server) and, for every operation, sends generated requests, valid and invalid, as an ordinary
 signed-in shopper and as a superuser (DRF token). Every response must be below 500 and carry
-a status code the schema documents for that operation (DESIGN.md, "Bad input" and "the
-schema documents every response, 4xx included").
+a status code the schema documents for that operation (docs/api.md: bad input is a 4xx,
+never a 500, and the schema documents every response, 4xx included).
 
 Bounded and deterministic: a fixed seed, derandomized generation, no example database, a few
 examples per operation. The whole run happens in one test transaction (pytest-django's

@@ -58,6 +58,27 @@ def test_with_redis_url_tasks_go_to_the_redis_broker_and_cache():
     }
 
 
+def test_with_a_broker_dir_tasks_go_through_files_there_for_make_runs_worker(tmp_path):
+    broker = tmp_path / "broker"
+    env = child_env(DJANGO_DEBUG="1", DJANGO_SECURE="0", SHOP_BROKER_DIR=str(broker))
+    result = python_json(READ_CONF + """
+result["folders"] = app.conf.broker_transport_options
+""", env)
+
+    assert result["always_eager"] is False
+    assert result["broker"] == "filesystem://"
+    assert result["folders"]["data_folder_in"] == result["folders"]["data_folder_out"]
+    assert (broker / "queue").is_dir() and (broker / "control").is_dir()
+
+
+def test_redis_url_wins_over_a_broker_dir(tmp_path):
+    url = "redis://127.0.0.1:1/3"
+    env = child_env(DJANGO_DEBUG="1", DJANGO_SECURE="0", REDIS_URL=url,
+                    SHOP_BROKER_DIR=str(tmp_path / "broker"))
+
+    assert python_json(READ_CONF, env)["broker"] == url
+
+
 SHOP_APPS = {"orders", "marketing", "points", "membership"}
 
 

@@ -1,4 +1,4 @@
-"""The import-linter contract (the layer graph of DESIGN.md) holds and catches a bad import."""
+"""The import-linter contract (docs/architecture.md) holds and catches a bad import."""
 
 import shutil
 import subprocess

@@ -17,7 +17,7 @@ from django.views import defaults
 
 from accounts.tests.factories import UserFactory
 
-# The class vocabulary every page may use (COMMON.md); shop.css must style each one.
+# The class vocabulary every page may use; shop.css must style each one.
 VOCABULARY = """
 container page-title stack row grid layout-sidebar sidebar card muted empty hero section-title
 product-grid product-card product-card__image product-card__body product-card__name gallery

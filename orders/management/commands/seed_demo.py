@@ -6,11 +6,10 @@ import accounts.demo
 import catalog.demo
 import marketing.demo
 import membership.demo
-import orders.demo
 import points.demo
 
 # orders orchestrates, so the command that calls every app's seeding lives here.
-SEEDERS = [accounts.demo, catalog.demo, membership.demo, points.demo, marketing.demo, orders.demo]
+SEEDERS = [accounts.demo, catalog.demo, membership.demo, points.demo, marketing.demo]
 
 
 class Command(BaseCommand):
