@@ -2,8 +2,12 @@
 
 import threading
 from collections.abc import Callable
+from unittest import mock
 
 from django.db import connections
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from shop.celery import app
 
 
 def run_concurrently(count: int, fn: Callable[[int], object], timeout: float = 60) -> list:
@@ -33,17 +37,11 @@ def run_concurrently(count: int, fn: Callable[[int], object], timeout: float = 6
     return results
 
 
-def beat_schedule_install():
+def beat_schedule_install() -> DatabaseScheduler:
     """Install the settings' beat schedule into the database, as beat does when it starts.
 
     Return the scheduler; nothing is sent. A fresh database has no periodic task until then.
     """
-    from unittest import mock
-
-    from django_celery_beat.schedulers import DatabaseScheduler
-
-    from shop.celery import app
-
     # The scheduler closes "old" connections before it reads, and a connection inside a
     # test's transaction looks old to Django: keep it open, now and when the scheduler is
     # collected (its finaliser syncs again).
