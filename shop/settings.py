@@ -161,6 +161,13 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks; django-celery-beat's database scheduler installs and keeps them.
+CELERY_BEAT_SCHEDULE = {
+    # Refunds whose task was lost or whose gateway was down (orders.services.refunds).
+    "orders: retry due refunds": {
+        "task": "orders.tasks.refunds_retry_due_task", "schedule": 60.0,
+    },
+}
 
 # --- Auth: custom user, allauth, axes ---------------------------------------------------
 

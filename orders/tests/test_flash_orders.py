@@ -21,14 +21,9 @@ from marketing.models import FlashPurchase, FlashSale
 from marketing.tasks import flash_sales_end_due_task
 from marketing.tests.factories import FlashSaleFactory
 from orders.flash import flash_order_place
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order
-from orders.services import (
-    order_cancel,
-    order_refund,
-    order_settle,
-    orders_cancel_unpaid,
-    payment_simulate,
-)
+from orders.services import order_cancel, order_refund, order_settle, orders_cancel_unpaid
 from orders.tests.factories import ADDRESS
 from shop.errors import ShopError
 from shop.testing import run_concurrently

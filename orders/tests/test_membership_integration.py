@@ -22,7 +22,7 @@ from orders.models import Order
 from orders.pricing import quote_build
 from orders.services.cart import cart_add, cart_get_or_create
 from orders.services.lifecycle import order_refund
-from orders.services.payment import payment_simulate
+from orders.gateways.dummy import payment_simulate
 from orders.services.placement import items_for_skus, order_place
 from orders.services.settlement import order_settle
 
