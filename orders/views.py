@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Address
+from accounts.models import ADDRESS_FIELDS, Address
 from accounts.services import address_create
 from catalog.models import Sku
 from orders import selectors, services
-from orders.forms import ADDRESS_FIELDS, NEW_ADDRESS, AddToCartForm, CheckoutForm, CouponForm, QuantityForm
+from orders.forms import NEW_ADDRESS, AddToCartForm, CheckoutForm, CouponForm, QuantityForm
 from orders.gateways import enabled_gateways, gateway_get
 from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
