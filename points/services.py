@@ -101,18 +101,10 @@ def points_redeem(*, user, points: int, reference: str, at: datetime | None = No
     existing = LedgerEntry.objects.filter(kind=Kind.REDEEM, reference=reference).first()
     if existing is not None:
         return existing
-    # A conditional UPDATE, not read-then-write: even a caller that skipped the lock
-    # above could not take the balance below zero.
-    debited = PointsAccount.objects.filter(pk=account.pk, balance__gte=points).update(
-        balance=F("balance") - points
-    )
-    if not debited:
+    entry = _debit(account, kind=Kind.REDEEM, points=points, reference=reference,
+                   reason=f"Used on {describe(reference)}", at=at)
+    if entry is None:
         raise InsufficientPoints(f"You have {account.balance} points; this needs {points}.")
-    entry = LedgerEntry.objects.create(
-        account=account, delta=-points, kind=Kind.REDEEM, reference=reference,
-        reason=f"Used on {describe(reference)}", created_at=at or timezone.now(),
-    )
-    _consume(account, entry=entry, points=points)
     return entry
 
 
@@ -139,17 +131,10 @@ def points_reverse(*, reference: str, at: datetime | None = None) -> LedgerEntry
     reason = f"Reversed: {describe(reference)} refunded"
     if taken < wanted:
         reason += f" ({wanted - taken} points already spent)"
-    entry = LedgerEntry.objects.create(
-        account=account, delta=-taken, kind=Kind.REVERSE, reference=reference, reason=reason,
-        shortfall=wanted - taken, created_at=at or timezone.now(),
-    )
-    if taken:
-        debited = PointsAccount.objects.filter(pk=account.pk, balance__gte=taken).update(
-            balance=F("balance") - taken
-        )
-        if not debited:  # impossible under the account lock; refuse rather than go negative
-            raise RuntimeError(f"points account {account.pk}: balance moved under the lock")
-        _consume(account, entry=entry, points=taken, first_lot_id=award.lot.pk)
+    entry = _debit(account, kind=Kind.REVERSE, points=taken, reference=reference,
+                   reason=reason, at=at, shortfall=wanted - taken, first_lot_id=award.lot.pk)
+    if entry is None:  # impossible under the account lock; refuse rather than go negative
+        raise RuntimeError(f"points account {account.pk}: balance moved under the lock")
     return entry
 
 
@@ -172,17 +157,32 @@ def points_adjust(*, user, delta: int, reason: str, by=None, at: datetime | None
         return _credit(account, kind=Kind.ADJUST, points=delta, reference=reference,
                        reason=reason, at=at, by=by)
     account = _locked_account(user, create=False)
-    debited = account is not None and PointsAccount.objects.filter(
-        pk=account.pk, balance__gte=-delta
-    ).update(balance=F("balance") + delta)
-    if not debited:
+    entry = account and _debit(account, kind=Kind.ADJUST, points=-delta, reference=reference,
+                               reason=reason, at=at, by=by)
+    if not entry:
         balance = account.balance if account else 0
         raise InsufficientPoints(f"The balance is {balance} points; it cannot go below zero.")
+    return entry
+
+
+def _debit(account, *, kind, points: int, reference: str, reason: str, at, by=None,
+           shortfall: int = 0, first_lot_id: int | None = None) -> LedgerEntry | None:
+    """Take `points` (0 or more) off the balance and its lots and write the entry.
+
+    Return None, writing nothing, when the balance is short. The caller holds the account
+    lock; the UPDATE is conditional all the same (not read-then-write), so even a caller
+    that skipped the lock could not take the balance below zero.
+    """
+    if points and not PointsAccount.objects.filter(pk=account.pk, balance__gte=points).update(
+        balance=F("balance") - points
+    ):
+        return None
     entry = LedgerEntry.objects.create(
-        account=account, delta=delta, kind=Kind.ADJUST, reference=reference, reason=reason,
-        created_at=at or timezone.now(), created_by=by,
+        account=account, delta=-points, kind=kind, reference=reference, reason=reason,
+        shortfall=shortfall, created_at=at or timezone.now(), created_by=by,
     )
-    _consume(account, entry=entry, points=-delta)
+    if points:
+        _consume(account, entry=entry, points=points, first_lot_id=first_lot_id)
     return entry
 
 
