@@ -24,16 +24,28 @@ class RunningNowFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        now = timezone.now()
-        running = {"starts_at__lte": now, "ends_at__gt": now}
-        if hasattr(queryset.model, "is_active"):
-            running["is_active"] = True
-        ids = queryset.filter(**running).values("pk")
+        ids = queryset.running(timezone.now()).values("pk")
         return queryset.filter(pk__in=ids) if self.value() == "yes" else queryset.exclude(pk__in=ids)
 
 
 class WindowColumnsMixin:
     """The window and "running now?" columns every marketing list shows."""
+
+    WINDOW_FIELDS = ("starts_at", "ends_at", "is_active")
+    window_after: str | None = None  # the form field the window follows; else before the read-only ones
+
+    def get_fields(self, request, obj=None):
+        # The window's fields come from the shared TimeWindow base, hence first in the
+        # model; the form shows what the offer is before when it runs.
+        every = list(super().get_fields(request, obj))
+        window = [name for name in every if name in self.WINDOW_FIELDS]
+        fields = [name for name in every if name not in self.WINDOW_FIELDS]
+        if self.window_after in fields:
+            at = fields.index(self.window_after) + 1
+        else:
+            readonly = self.get_readonly_fields(request, obj)
+            at = next((i for i, name in enumerate(fields) if name in readonly), len(fields))
+        return fields[:at] + window + fields[at:]
 
     @admin.display(description="window", ordering="starts_at")
     def window(self, obj):
@@ -123,6 +135,7 @@ class CouponBatchForm(forms.Form):
 @admin.register(Coupon)
 class CouponAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
     save_service = staticmethod(coupon_save)
+    window_after = "min_spend"
     m2m_fields = ("categories",)
     list_display = ["code", "kind", "value", "min_spend", "window", "running_now", "uses"]
     list_filter = [RunningNowFilter, "kind", "combinable_with_promotions", "starts_at"]
