@@ -241,3 +241,26 @@ def test_two_staff_refunding_one_flagged_payment_record_one_refund():
     gateway_refund.assert_called_once()
     assert Refund.objects.get().status == Refund.Status.DONE
     assert Payment.objects.get().status == Payment.Status.REFUNDED
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_pays_the_refund_after_the_cancel_commits(celery_worker_process):
+    order = _paid()
+    _wait(lambda: Order.objects.get(pk=order.pk).status == Order.Status.PROCESSING,
+          celery_worker_process)  # the worker settles it; cancelling meanwhile would race
+    order.refresh_from_db()
+    order_cancel(order=order, by_staff=True)  # autocommit: the task goes to the broker
+
+    _wait(lambda: Refund.objects.get(order=order).status == Refund.Status.DONE,
+          celery_worker_process)
+    assert Payment.objects.get(order=order).status == Payment.Status.REFUNDED
+
+
+
+def _wait(condition, worker, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not done in {timeout:.0f} s; the worker said:\n{worker.output()}")
+        time.sleep(0.2)
