@@ -47,6 +47,17 @@ def _value_constraints(prefix: str) -> list[models.CheckConstraint]:
     ]
 
 
+class CutLabelMixin:
+    """`value_label` for a model with a `kind` (percent or fixed) and a `value`."""
+
+    @property
+    def value_label(self) -> str:
+        """Return the cut for people: `−10 %` or `−¥5.00`."""
+        if self.kind == Kind.PERCENT:
+            return f"−{self.value.normalize():f} %"
+        return f"−{format_money(self.value)}"
+
+
 # --- The time window every offer runs in ------------------------------------------------
 
 
@@ -111,7 +122,7 @@ class SwitchedTimeWindow(TimeWindow):
 # --- Offers -------------------------------------------------------------------------------
 
 
-class Discount(SwitchedTimeWindow):
+class Discount(CutLabelMixin, SwitchedTimeWindow):
     """A time-limited price cut on products and/or categories (a category covers its subtree)."""
 
     name = models.CharField(max_length=100, help_text="Shown to shoppers, e.g. “Spring sale”.")
@@ -137,13 +148,6 @@ class Discount(SwitchedTimeWindow):
         errors = {**self.window_errors(), **_value_errors(self.kind, self.value)}
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def value_label(self) -> str:
-        """Return the cut for people: `−10 %` or `−¥5.00`."""
-        if self.kind == Kind.PERCENT:
-            return f"−{self.value.normalize():f} %"
-        return f"−{format_money(self.value)}"
 
 
 class Promotion(SwitchedTimeWindow):
@@ -189,7 +193,7 @@ coupon_code_validator = RegexValidator(
 )
 
 
-class Coupon(TimeWindow):
+class Coupon(CutLabelMixin, TimeWindow):
     """A code a shopper types at checkout. `used` is written only by services (conditional UPDATEs)."""
 
     code = models.CharField(max_length=40, validators=[coupon_code_validator],
@@ -263,12 +267,6 @@ class Coupon(TimeWindow):
                 errors["code"] = f"A coupon with the code “{self.code}” already exists (codes ignore case)."
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def value_label(self) -> str:
-        if self.kind == Kind.PERCENT:
-            return f"−{self.value.normalize():f} %"
-        return f"−{format_money(self.value)}"
 
 
 class CouponRedemption(models.Model):

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import StaffFactory
 from catalog.models import Sku
-from orders.models import Order, Shipment
 from orders.gateways.dummy import payment_simulate
+from orders.models import Order, Shipment
 from orders.services import order_settle
 from orders.tests.factories import SkuFactory, UserFactory, place
 

@@ -6,8 +6,8 @@ from unittest import mock
 import pytest
 from celery.exceptions import TimeoutError as CeleryTimeout
 
-from orders.models import Order, OrderEvent, Settlement, Shipment
 from orders.gateways.dummy import payment_simulate
+from orders.models import Order, OrderEvent, Settlement, Shipment
 from orders.services import earned_points, order_settle
 from orders.tasks import order_settle_task
 from orders.tests.factories import SkuFactory, UserFactory, place
