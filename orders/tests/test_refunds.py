@@ -192,6 +192,26 @@ def test_the_retry_sweep_is_on_the_beat_schedule():
     assert task_named("orders.tasks.refunds_retry_due_task")
 
 
+def test_the_admin_shows_refunds_read_only_on_their_list_and_the_order_page(admin_client):
+    from django.urls import reverse
+
+    order = _paid()
+    with mock.patch.object(DummyGateway, "refund", side_effect=RefundDeclined("Closed.")):
+        order_cancel(order=order, by_staff=True)
+        refund_send(refund_id=Refund.objects.get(order=order).pk)
+    refund = Refund.objects.get(order=order)
+
+    listing = admin_client.get(reverse("admin:orders_refund_changelist") + "?status__exact=failed")
+    assert listing.status_code == 200 and order.number in listing.content.decode()
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "Closed." in page and "Failed" in page
+    assert admin_client.get(reverse("admin:orders_refund_add")).status_code == 403
+    change = reverse("admin:orders_refund_change", args=[refund.pk])
+    admin_client.post(change, {"status": "done"})
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.FAILED
+
+
 # --- Races (PostgreSQL) -------------------------------------------------------------------
 
 
