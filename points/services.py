@@ -117,12 +117,8 @@ def points_reverse(*, reference: str, at: datetime | None = None) -> LedgerEntry
     Points of the award that already expired are not taken twice. Call points_refund for the
     same order first, so points it gives back can cover the reversal.
     """
-    award = LedgerEntry.objects.filter(kind=Kind.EARN, reference=reference).first()
-    if award is None:
-        return None
-    account = PointsAccount.objects.select_for_update().get(pk=award.account_id)
-    existing = LedgerEntry.objects.filter(kind=Kind.REVERSE, reference=reference).first()
-    if existing is not None:
+    award, account, existing = _answer_once(of=Kind.EARN, kind=Kind.REVERSE, reference=reference)
+    if award is None or existing is not None:
         return existing
     expired = LotUse.objects.filter(lot__entry=award, entry__kind=Kind.EXPIRE).aggregate(
         total=Sum("points"))["total"] or 0
@@ -222,12 +218,9 @@ def points_refund(*, reference: str, at: datetime | None = None) -> LedgerEntry 
     a refund cannot stretch points' life. Points whose lot has passed its date meanwhile
     expire at the next expiry run (the lot's later expiry entry is `lot:<id>:<n>`).
     """
-    redemption = LedgerEntry.objects.filter(kind=Kind.REDEEM, reference=reference).first()
-    if redemption is None:
-        return None
-    account = PointsAccount.objects.select_for_update().get(pk=redemption.account_id)
-    existing = LedgerEntry.objects.filter(kind=Kind.REFUND, reference=reference).first()
-    if existing is not None:
+    redemption, account, existing = _answer_once(of=Kind.REDEEM, kind=Kind.REFUND,
+                                                 reference=reference)
+    if redemption is None or existing is not None:
         return existing
     points = -redemption.delta
     entry = LedgerEntry.objects.create(
@@ -293,6 +286,20 @@ def _expire_account(*, account_id: int, at: datetime) -> int:
 
 
 # --- Helpers ----------------------------------------------------------------------------
+
+
+def _answer_once(*, of, kind, reference: str):
+    """Return (the `of` entry of `reference`, its account locked, an earlier `kind` entry).
+
+    For the entries that answer another (a reversal answers the award, a refund the
+    redemption): (None, None, None) when there is nothing to answer. The earlier answer
+    is read under the account lock, so two callers cannot both write one.
+    """
+    source = LedgerEntry.objects.filter(kind=of, reference=reference).first()
+    if source is None:
+        return None, None, None
+    account = PointsAccount.objects.select_for_update().get(pk=source.account_id)
+    return source, account, LedgerEntry.objects.filter(kind=kind, reference=reference).first()
 
 
 def _locked_account(user, *, create: bool) -> PointsAccount | None:
