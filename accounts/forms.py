@@ -2,7 +2,7 @@
 
 from django import forms
 
-from accounts.models import Address, User
+from accounts.models import ADDRESS_FIELDS, Address, User
 
 
 class ProfileForm(forms.ModelForm):
@@ -17,4 +17,4 @@ class AddressForm(forms.ModelForm):
 
     class Meta:
         model = Address
-        fields = ["name", "phone", "line1", "line2", "city", "province", "postcode", "country"]
+        fields = list(ADDRESS_FIELDS)

@@ -78,6 +78,10 @@ postcode_validator = RegexValidator(
 # Lower case is accepted here and upper-cased by the services.
 country_validator = RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter country code, e.g. CN.")
 
+# An address's own fields, in the order pages show them: what the address book edits and
+# what an order copies into its snapshot (orders.services.placement).
+ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
+
 
 class Address(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
@@ -111,7 +115,4 @@ class Address(models.Model):
 
     def as_snapshot(self) -> dict:
         """Return the address as a plain dict: what an order keeps forever."""
-        return {
-            field: getattr(self, field)
-            for field in ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
-        }
+        return {field: getattr(self, field) for field in ADDRESS_FIELDS}

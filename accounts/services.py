@@ -12,12 +12,11 @@ from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
 from accounts.errors import AccountLocked, EmailUnverified, InvalidCredentials
-from accounts.models import Address, User
+from accounts.models import ADDRESS_FIELDS, Address, User
 from accounts.selectors import email_taken
 from accounts.signals import user_registered
 
 EMAIL_TAKEN = "A user is already registered with this email address."
-ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
 
 
 # --- Registration and tokens ------------------------------------------------------------

@@ -37,11 +37,7 @@ class RunningNowFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        now = timezone.now()
-        running = {"starts_at__lte": now, "ends_at__gt": now}
-        if hasattr(queryset.model, "is_active"):
-            running["is_active"] = True
-        ids = queryset.filter(**running).values("pk")
+        ids = queryset.running(timezone.now()).values("pk")
         return queryset.filter(pk__in=ids) if self.value() == "yes" else queryset.exclude(pk__in=ids)
 
 
@@ -123,6 +119,7 @@ class CouponBatchForm(forms.Form):
 @admin.register(Coupon)
 class CouponAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
     save_service = staticmethod(coupon_save)
+    window_after = "min_spend"
     m2m_fields = ("categories",)
     list_display = ["code", "kind", "value", "min_spend", "window", "running_now", "uses"]
     list_filter = [RunningNowFilter, "kind", "combinable_with_promotions", "starts_at"]

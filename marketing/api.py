@@ -66,7 +66,7 @@ class ServiceSaveMixin:
 class DiscountSerializer(ServiceSaveMixin, serializers.ModelSerializer):
     products = _slugs(Product, help_text="Product slugs.")
     categories = _slugs(Category, help_text="Category slugs (each covers its subcategories).")
-    is_running = serializers.SerializerMethodField()
+    is_running = serializers.BooleanField(read_only=True)  # the model's is_running()
 
     save_service = services.discount_save
     instance_kwarg = "discount"
@@ -76,14 +76,11 @@ class DiscountSerializer(ServiceSaveMixin, serializers.ModelSerializer):
         fields = ["id", "name", "kind", "value", "products", "categories", "starts_at", "ends_at",
                   "is_active", "is_running"]
 
-    def get_is_running(self, obj) -> bool:
-        return obj.is_running()
-
 
 class PromotionSerializer(ServiceSaveMixin, serializers.ModelSerializer):
     categories = _slugs(Category, help_text="Category slugs; empty: every line counts.")
     tiers = TierCodes(required=False, help_text="Tier codes; empty: every shopper.")
-    is_running = serializers.SerializerMethodField()
+    is_running = serializers.BooleanField(read_only=True)  # the model's is_running()
 
     save_service = services.promotion_save
     instance_kwarg = "promotion"
@@ -92,9 +89,6 @@ class PromotionSerializer(ServiceSaveMixin, serializers.ModelSerializer):
         model = Promotion
         fields = ["id", "name", "threshold", "amount_off", "categories", "tiers", "starts_at", "ends_at",
                   "is_active", "is_running"]
-
-    def get_is_running(self, obj) -> bool:
-        return obj.is_running()
 
 
 class CouponSerializer(ServiceSaveMixin, serializers.ModelSerializer):

@@ -21,12 +21,6 @@ class Kind(models.TextChoices):
     FIXED = "fixed", "Fixed amount off"
 
 
-def _window_errors(starts_at, ends_at) -> dict:
-    if starts_at and ends_at and ends_at <= starts_at:
-        return {"ends_at": "The end must be after the start."}
-    return {}
-
-
 def _value_errors(kind, value) -> dict:
     if value is None:
         return {}
@@ -50,18 +44,85 @@ def _value_constraints(prefix: str) -> list[models.CheckConstraint]:
             | Q(kind=Kind.FIXED, value__gt=0),
             name=f"{prefix}_value_fits_kind",
         ),
-        models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                               name=f"{prefix}_ends_after_start"),
     ]
 
 
-class RunningQuerySet(models.QuerySet):
+class CutLabelMixin:
+    """`value_label` for a model with a `kind` (percent or fixed) and a `value`."""
+
+    @property
+    def value_label(self) -> str:
+        """Return the cut for people: `−10 %` or `−¥5.00`."""
+        if self.kind == Kind.PERCENT:
+            return f"−{self.value.normalize():f} %"
+        return f"−{format_money(self.value)}"
+
+
+# --- The time window every offer runs in ------------------------------------------------
+
+
+class WindowQuerySet(models.QuerySet):
     def running(self, at):
-        """Rows switched on whose window contains `at` (start inclusive, end exclusive)."""
-        return self.filter(is_active=True, starts_at__lte=at, ends_at__gt=at)
+        """Return the rows whose window contains `at` (start inclusive, end exclusive)."""
+        return self.filter(starts_at__lte=at, ends_at__gt=at)
 
 
-class Discount(models.Model):
+class SwitchedWindowQuerySet(WindowQuerySet):
+    def running(self, at):
+        """Return the rows switched on whose window contains `at`."""
+        return super().running(at).filter(is_active=True)
+
+
+class TimeWindow(models.Model):
+    """A start and an end: discounts, promotions, coupons and flash sales run inside one.
+
+    The start is inclusive, the end exclusive, everywhere: `is_running`, the `running(at)`
+    filter and the CHECK that the end comes after the start.
+    """
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    objects = WindowQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="%(app_label)s_%(class)s_ends_after_start"),
+        ]
+
+    def is_running(self, at=None) -> bool:
+        """Return whether `at` (now by default) is inside the window."""
+        at = at or timezone.now()
+        return self.starts_at <= at < self.ends_at
+
+    def window_errors(self) -> dict:
+        """Return the field errors of the window, for clean()."""
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            return {"ends_at": "The end must be after the start."}
+        return {}
+
+
+class SwitchedTimeWindow(TimeWindow):
+    """A window staff may also switch off (`is_active`) without moving its dates."""
+
+    is_active = models.BooleanField(default=True)
+
+    objects = SwitchedWindowQuerySet.as_manager()
+
+    class Meta(TimeWindow.Meta):
+        abstract = True
+
+    def is_running(self, at=None) -> bool:
+        """Return whether the row is switched on and `at` (now by default) is inside the window."""
+        return self.is_active and super().is_running(at)
+
+
+# --- Offers -------------------------------------------------------------------------------
+
+
+class Discount(CutLabelMixin, SwitchedTimeWindow):
     """A time-limited price cut on products and/or categories (a category covers its subtree)."""
 
     name = models.CharField(max_length=100, help_text="Shown to shoppers, e.g. “Spring sale”.")
@@ -74,38 +135,22 @@ class Discount(models.Model):
         Category, blank=True, related_name="discounts",
         help_text="Every product in these categories or below them.",
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RunningQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "pk"]
-        constraints = _value_constraints("marketing_discount")
+        constraints = [*TimeWindow.Meta.constraints, *_value_constraints("marketing_discount")]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        errors = {**_window_errors(self.starts_at, self.ends_at), **_value_errors(self.kind, self.value)}
+        errors = {**self.window_errors(), **_value_errors(self.kind, self.value)}
         if errors:
             raise ValidationError(errors)
 
-    def is_running(self, at=None) -> bool:
-        at = at or timezone.now()
-        return self.is_active and self.starts_at <= at < self.ends_at
 
-    @property
-    def value_label(self) -> str:
-        """Return the cut for people: `−10 %` or `−¥5.00`."""
-        if self.kind == Kind.PERCENT:
-            return f"−{self.value.normalize():f} %"
-        return f"−{format_money(self.value)}"
-
-
-class Promotion(models.Model):
+class Promotion(SwitchedTimeWindow):
     """满减: spend at least `threshold` on eligible lines, get `amount_off` off."""
 
     name = models.CharField(max_length=100, help_text="Shown to shoppers, e.g. “Spend 200, save 30”.")
@@ -118,29 +163,23 @@ class Promotion(models.Model):
     tiers = models.JSONField(
         default=list, blank=True, help_text='Tier codes, e.g. ["gold"]. Empty: every shopper.'
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RunningQuerySet.as_manager()
 
     class Meta:
         ordering = ["threshold", "pk"]
         constraints = [
+            *TimeWindow.Meta.constraints,
             models.CheckConstraint(condition=Q(amount_off__gt=0), name="marketing_promotion_amount_off_gt_0"),
             # Spend 20 get 30 off would hand out money: the cut never exceeds the threshold.
             models.CheckConstraint(condition=Q(threshold__gte=models.F("amount_off")),
                                    name="marketing_promotion_threshold_gte_amount_off"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                                   name="marketing_promotion_ends_after_start"),
         ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        errors = {**_window_errors(self.starts_at, self.ends_at), **_tier_errors(self.tiers)}
+        errors = {**self.window_errors(), **_tier_errors(self.tiers)}
         if self.amount_off is not None and self.amount_off <= 0:
             errors["amount_off"] = "The amount off must be more than 0.00."
         elif self.amount_off is not None and self.threshold is not None and self.threshold < self.amount_off:
@@ -148,17 +187,13 @@ class Promotion(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def is_running(self, at=None) -> bool:
-        at = at or timezone.now()
-        return self.is_active and self.starts_at <= at < self.ends_at
-
 
 coupon_code_validator = RegexValidator(
     r"^[A-Za-z0-9_-]+$", "Use letters, digits, “-” and “_” only."
 )
 
 
-class Coupon(models.Model):
+class Coupon(CutLabelMixin, TimeWindow):
     """A code a shopper types at checkout. `used` is written only by services (conditional UPDATEs)."""
 
     code = models.CharField(max_length=40, validators=[coupon_code_validator],
@@ -173,8 +208,6 @@ class Coupon(models.Model):
         max_digits=12, decimal_places=2, default=0,
         help_text="Checked on the amount after promotions.",
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
     usage_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Total uses. Empty: unlimited.")
     per_customer_limit = models.PositiveIntegerField(
         null=True, blank=True, default=1, help_text="Uses per shopper. Empty: unlimited."
@@ -194,6 +227,7 @@ class Coupon(models.Model):
         ordering = ["-created_at", "pk"]
         constraints = [
             models.UniqueConstraint(Lower("code"), name="marketing_coupon_code_ci_unique"),
+            *TimeWindow.Meta.constraints,
             *_value_constraints("marketing_coupon"),
             models.CheckConstraint(condition=Q(usage_limit__isnull=True) | Q(usage_limit__gte=1),
                                    name="marketing_coupon_usage_limit_gte_1"),
@@ -216,7 +250,7 @@ class Coupon(models.Model):
 
     def clean(self):
         errors = {
-            **_window_errors(self.starts_at, self.ends_at),
+            **self.window_errors(),
             **_value_errors(self.kind, self.value),
             **_tier_errors(self.tiers),
         }
@@ -233,16 +267,6 @@ class Coupon(models.Model):
                 errors["code"] = f"A coupon with the code “{self.code}” already exists (codes ignore case)."
         if errors:
             raise ValidationError(errors)
-
-    def is_running(self, at=None) -> bool:
-        at = at or timezone.now()
-        return self.starts_at <= at < self.ends_at
-
-    @property
-    def value_label(self) -> str:
-        if self.kind == Kind.PERCENT:
-            return f"−{self.value.normalize():f} %"
-        return f"−{format_money(self.value)}"
 
 
 class CouponRedemption(models.Model):
@@ -269,7 +293,7 @@ class CouponRedemption(models.Model):
 # --- Flash sales (秒杀): services and selectors in marketing/flash/, docs/flash-sales.md ------
 
 
-class FlashSale(models.Model):
+class FlashSale(TimeWindow):
     """`quantity` units of one SKU at a flash `price` inside a window, each shopper within a limit.
 
     The units are set aside from the SKU's stock when the sale is created (ordinary orders
@@ -290,8 +314,6 @@ class FlashSale(models.Model):
     quantity = models.PositiveIntegerField(help_text="Units on sale, set aside from the SKU's stock.")
     sold = models.PositiveIntegerField(default=0, editable=False)
     per_customer_limit = models.PositiveIntegerField(default=1, help_text="Units one shopper may buy.")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
     stock_returned_at = models.DateTimeField(
         null=True, blank=True, editable=False,
         help_text="When the unsold units went back to the SKU's stock (the sale ended).",
@@ -301,14 +323,13 @@ class FlashSale(models.Model):
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [
+            *TimeWindow.Meta.constraints,
             models.CheckConstraint(condition=Q(sold__gte=0, sold__lte=models.F("quantity")),
                                    name="marketing_flashsale_sold_within_quantity"),
             models.CheckConstraint(condition=Q(price__gt=0), name="marketing_flashsale_price_gt_0"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="marketing_flashsale_quantity_gte_1"),
             models.CheckConstraint(condition=Q(per_customer_limit__gte=1),
                                    name="marketing_flashsale_limit_gte_1"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                                   name="marketing_flashsale_ends_after_start"),
         ]
         indexes = [models.Index(fields=["ends_at", "starts_at"])]
 
@@ -316,7 +337,7 @@ class FlashSale(models.Model):
         return f"Flash sale #{self.pk}: {self.sku_id and self.sku}"
 
     def clean(self):
-        errors = _window_errors(self.starts_at, self.ends_at)
+        errors = self.window_errors()
         if self.price is not None and self.price <= 0:
             errors["price"] = "The flash price must be more than 0.00."
         elif self.price is not None and self.sku_id and self.price >= self.sku.price:
@@ -345,11 +366,6 @@ class FlashSale(models.Model):
     @property
     def remaining(self) -> int:
         return max(self.quantity - self.sold, 0)
-
-    def is_running(self, at=None) -> bool:
-        """Return whether `at` is inside the window (start inclusive, end exclusive)."""
-        at = at or timezone.now()
-        return self.starts_at <= at < self.ends_at
 
 
 class FlashPurchase(models.Model):

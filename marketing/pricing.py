@@ -17,7 +17,7 @@ from catalog.models import Category, Product
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
 from shop.money import ZERO, format_money, money
-from shop.pricing import PriceOffer, PricedLine, PromotionHint, Reduction
+from shop.pricing import PriceOffer, PricedLine, PromotionHint, Reduction, without_flash
 
 
 def in_scope(path: str, scope_paths: Iterable[str]) -> bool:
@@ -184,19 +184,13 @@ def _check_coupon_itself(coupon: Coupon, *, user, tier_code: str, at: datetime) 
                             reason="wrong_tier")
 
 
-def _without_flash(amount: Decimal, lines: Sequence[PricedLine]) -> Decimal:
-    """Return `amount` less the flash lines: they take part in no step but shipping."""
-    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
-    return max(money(amount) - flash_total, ZERO)
-
-
 def _coupon_base(coupon: Coupon, *, lines: Sequence[PricedLine], amount: Decimal) -> Decimal:
     """Return what the coupon applies to: the non-flash amount, limited to its scope.
 
     `amount` is the order's amount after step 3 over all lines, flash lines included. A
     category-scoped coupon applies to at most the subtotal of its lines.
     """
-    base = _without_flash(amount, lines)
+    base = without_flash(amount, lines)
     scope = list(coupon.categories.values_list("path", flat=True))
     if scope:
         paths = category_paths(line.category_id for line in lines)
@@ -228,7 +222,7 @@ def coupon_evaluate(
     base = _coupon_base(coupon, lines=lines, amount=amount)
     # Minimum spend counts what was bought at shop prices after the promotion; flash-sale
     # units, sold at their own price, don't help reach it.
-    spend = _without_flash(amount, lines)
+    spend = without_flash(amount, lines)
     if spend < coupon.min_spend:
         raise CouponInvalid(
             f"Coupon {coupon.code} needs a spend of {format_money(coupon.min_spend)} after promotions;"

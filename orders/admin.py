@@ -16,6 +16,7 @@ from orders.models import (
     OrderEvent,
     OrderLine,
     Payment,
+    Refund,
     Settlement,
     Shipment,
 )
@@ -50,6 +51,14 @@ class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["gateway", "reference", "amount", "currency", "status", "flagged_for_refund",
               "refund_reference", "created_at"]
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fk_name = "order"
+    fields = ["payment", "amount", "currency", "status", "attempts", "last_error",
+              "gateway_reference", "created_at", "done_at"]
     readonly_fields = fields
 
 
@@ -92,8 +101,8 @@ class OrderAdmin(admin.ModelAdmin):
     fields = ["number", "user", "status", "created_at", "pay_by", "address", "subtotal",
               "shipping", "points_redeemed", "coupon_code", "total", "currency"]
     readonly_fields = fields
-    inlines = [LineInline, AdjustmentInline, PaymentInline, SettlementInline, ShipmentInline,
-               EventInline]
+    inlines = [LineInline, AdjustmentInline, PaymentInline, RefundInline, SettlementInline,
+               ShipmentInline, EventInline]
     actions = ["ship", "cancel", "refund"]
 
     def has_add_permission(self, request):
@@ -186,7 +195,30 @@ class PaymentAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{done} payment(s) refunded.", messages.SUCCESS)
+            self.message_user(request, f"{done} refund(s) recorded; the gateway pays them shortly.",
+                              messages.SUCCESS)
 
     def has_refund_permission(self, request):
         return request.user.has_perm("orders.refund_order")
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    """Refunds as the gateway sees them: written by orders.services.refunds only, read here."""
+
+    list_display = ["pk", "order", "payment", "amount", "currency", "status", "attempts",
+                    "next_attempt_at", "done_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["order__number", "payment__reference", "gateway_reference",
+                     "idempotency_key"]
+    list_select_related = ["order", "payment"]
+    readonly_fields = [f.name for f in Refund._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -57,3 +57,11 @@ class ShipmentInvalid(ShopError):
     code = "shipment_invalid"
     status = 400
     default_detail = "A carrier and a tracking number are required."
+
+
+class RefundDeclined(ShopError):
+    """The gateway refused a refund for good (retrying will not help): staff must step in."""
+
+    code = "refund_declined"
+    status = 409
+    default_detail = "The payment provider declined the refund."

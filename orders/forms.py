@@ -4,8 +4,8 @@ import uuid
 
 from django import forms
 
+from accounts.models import ADDRESS_FIELDS
 from orders.services import MAX_QUANTITY
-from orders.services.placement import ADDRESS_FIELDS
 
 NEW_ADDRESS = "new"
 

@@ -224,6 +224,46 @@ class Payment(models.Model):
         return f"{self.gateway}:{self.reference} {self.status}"
 
 
+class Refund(models.Model):
+    """Money owed back on one payment: recorded with the move that owes it, paid after commit.
+
+    The cancel or refund that owes the money writes this row in its own transaction; the
+    gateway is called only after that commit (orders.services.refunds), so a rolled-back
+    move never leaves money refunded. `idempotency_key` goes to the gateway with every
+    attempt: a retry after a crash asks for the same refund again instead of a second one.
+    The row leaves `pending` once, by a conditional UPDATE.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    gateway_reference = models.CharField(max_length=128, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Who may try next and when: a claimed attempt pushes this forward (a lease), a failed
+    # one sets the back-off; the sweep picks up rows whose moment has come.
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="orders_refund_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"Refund of {self.payment_id}: {self.amount} {self.currency} {self.status}"
+
+
 class Settlement(models.Model):
     """How the money of a paid order splits, written once when it is settled.
 

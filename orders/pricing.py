@@ -38,7 +38,7 @@ from membership.selectors import benefits_for
 from points import pricing as points_pricing
 from shop.errors import ShopError
 from shop.money import ZERO, money
-from shop.pricing import MemberBenefits, PricedLine, PromotionHint, Reduction
+from shop.pricing import MemberBenefits, PricedLine, PromotionHint, Reduction, without_flash
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ def quote_build(
     )
     amount = _take(adjustments, "coupon", coupon, amount)
     shipping = shipping_step(amount=amount, lines=lines, benefits=benefits)
-    points_base = _points_base(amount, lines)
+    # Points do not pay for flash lines: they take part in no step but shipping.
+    points_base = without_flash(amount, lines)
     points_used, points_value, points_error = _points_or_reason(
         user=user, requested=points, amount=points_base, strict=strict,
     )
@@ -270,15 +271,6 @@ def _coupon_or_reason(
         if strict:
             raise
         return None, exc.detail, exc.extra.get("reason", "")
-
-
-def _points_base(amount: Decimal, lines: Sequence[QuoteLine]) -> Decimal:
-    """Return what points may pay part of: the amount after step 4 without the flash lines.
-
-    Flash lines take part in no step but shipping, so points do not pay for them.
-    """
-    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
-    return max(amount - flash_total, ZERO)
 
 
 def _points_or_reason(

@@ -1,8 +1,10 @@
 """Celery entry points: take ids, call one service; each is safe to run twice."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from orders import emails, services
+from orders.models import Refund
 from shop.celery import RETRYING
 
 
@@ -34,3 +36,25 @@ def orders_settle_stragglers_task() -> int:
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def order_email_task(order_id: int, kind: str) -> None:
     emails.order_email_send(order_id=order_id, kind=kind)
+
+
+@shared_task(bind=True, **RETRYING)
+def refund_send_task(self, refund_id: int) -> str | None:
+    """Pay a recorded refund through its gateway; on passing trouble, try again after its back-off.
+
+    Run eagerly (no broker) it tries once and leaves the rest to refunds_retry_due_task:
+    an eager retry would run at once, inside the request that queued it.
+    """
+    refund = services.refund_send(refund_id=refund_id)
+    if refund is None or refund.status != Refund.Status.PENDING:
+        return refund and refund.status
+    # After its own few retries the task stops; the sweep keeps trying on the same back-off.
+    if not self.request.is_eager and self.request.retries < self.max_retries:
+        wait = (refund.next_attempt_at - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(wait, 1))
+    return refund.status
+
+
+@shared_task(**RETRYING)
+def refunds_retry_due_task() -> int:
+    return services.refunds_retry_due()

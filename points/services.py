@@ -101,18 +101,10 @@ def points_redeem(*, user, points: int, reference: str, at: datetime | None = No
     existing = LedgerEntry.objects.filter(kind=Kind.REDEEM, reference=reference).first()
     if existing is not None:
         return existing
-    # A conditional UPDATE, not read-then-write: even a caller that skipped the lock
-    # above could not take the balance below zero.
-    debited = PointsAccount.objects.filter(pk=account.pk, balance__gte=points).update(
-        balance=F("balance") - points
-    )
-    if not debited:
+    entry = _debit(account, kind=Kind.REDEEM, points=points, reference=reference,
+                   reason=f"Used on {describe(reference)}", at=at)
+    if entry is None:
         raise InsufficientPoints(f"You have {account.balance} points; this needs {points}.")
-    entry = LedgerEntry.objects.create(
-        account=account, delta=-points, kind=Kind.REDEEM, reference=reference,
-        reason=f"Used on {describe(reference)}", created_at=at or timezone.now(),
-    )
-    _consume(account, entry=entry, points=points)
     return entry
 
 
@@ -125,12 +117,8 @@ def points_reverse(*, reference: str, at: datetime | None = None) -> LedgerEntry
     Points of the award that already expired are not taken twice. Call points_refund for the
     same order first, so points it gives back can cover the reversal.
     """
-    award = LedgerEntry.objects.filter(kind=Kind.EARN, reference=reference).first()
-    if award is None:
-        return None
-    account = PointsAccount.objects.select_for_update().get(pk=award.account_id)
-    existing = LedgerEntry.objects.filter(kind=Kind.REVERSE, reference=reference).first()
-    if existing is not None:
+    award, account, existing = _answer_once(of=Kind.EARN, kind=Kind.REVERSE, reference=reference)
+    if award is None or existing is not None:
         return existing
     expired = LotUse.objects.filter(lot__entry=award, entry__kind=Kind.EXPIRE).aggregate(
         total=Sum("points"))["total"] or 0
@@ -139,17 +127,10 @@ def points_reverse(*, reference: str, at: datetime | None = None) -> LedgerEntry
     reason = f"Reversed: {describe(reference)} refunded"
     if taken < wanted:
         reason += f" ({wanted - taken} points already spent)"
-    entry = LedgerEntry.objects.create(
-        account=account, delta=-taken, kind=Kind.REVERSE, reference=reference, reason=reason,
-        shortfall=wanted - taken, created_at=at or timezone.now(),
-    )
-    if taken:
-        debited = PointsAccount.objects.filter(pk=account.pk, balance__gte=taken).update(
-            balance=F("balance") - taken
-        )
-        if not debited:  # impossible under the account lock; refuse rather than go negative
-            raise RuntimeError(f"points account {account.pk}: balance moved under the lock")
-        _consume(account, entry=entry, points=taken, first_lot_id=award.lot.pk)
+    entry = _debit(account, kind=Kind.REVERSE, points=taken, reference=reference,
+                   reason=reason, at=at, shortfall=wanted - taken, first_lot_id=award.lot.pk)
+    if entry is None:  # impossible under the account lock; refuse rather than go negative
+        raise RuntimeError(f"points account {account.pk}: balance moved under the lock")
     return entry
 
 
@@ -172,17 +153,32 @@ def points_adjust(*, user, delta: int, reason: str, by=None, at: datetime | None
         return _credit(account, kind=Kind.ADJUST, points=delta, reference=reference,
                        reason=reason, at=at, by=by)
     account = _locked_account(user, create=False)
-    debited = account is not None and PointsAccount.objects.filter(
-        pk=account.pk, balance__gte=-delta
-    ).update(balance=F("balance") + delta)
-    if not debited:
+    entry = account and _debit(account, kind=Kind.ADJUST, points=-delta, reference=reference,
+                               reason=reason, at=at, by=by)
+    if not entry:
         balance = account.balance if account else 0
         raise InsufficientPoints(f"The balance is {balance} points; it cannot go below zero.")
+    return entry
+
+
+def _debit(account, *, kind, points: int, reference: str, reason: str, at, by=None,
+           shortfall: int = 0, first_lot_id: int | None = None) -> LedgerEntry | None:
+    """Take `points` (0 or more) off the balance and its lots and write the entry.
+
+    Return None, writing nothing, when the balance is short. The caller holds the account
+    lock; the UPDATE is conditional all the same (not read-then-write), so even a caller
+    that skipped the lock could not take the balance below zero.
+    """
+    if points and not PointsAccount.objects.filter(pk=account.pk, balance__gte=points).update(
+        balance=F("balance") - points
+    ):
+        return None
     entry = LedgerEntry.objects.create(
-        account=account, delta=delta, kind=Kind.ADJUST, reference=reference, reason=reason,
-        created_at=at or timezone.now(), created_by=by,
+        account=account, delta=-points, kind=kind, reference=reference, reason=reason,
+        shortfall=shortfall, created_at=at or timezone.now(), created_by=by,
     )
-    _consume(account, entry=entry, points=-delta)
+    if points:
+        _consume(account, entry=entry, points=points, first_lot_id=first_lot_id)
     return entry
 
 
@@ -222,12 +218,9 @@ def points_refund(*, reference: str, at: datetime | None = None) -> LedgerEntry 
     a refund cannot stretch points' life. Points whose lot has passed its date meanwhile
     expire at the next expiry run (the lot's later expiry entry is `lot:<id>:<n>`).
     """
-    redemption = LedgerEntry.objects.filter(kind=Kind.REDEEM, reference=reference).first()
-    if redemption is None:
-        return None
-    account = PointsAccount.objects.select_for_update().get(pk=redemption.account_id)
-    existing = LedgerEntry.objects.filter(kind=Kind.REFUND, reference=reference).first()
-    if existing is not None:
+    redemption, account, existing = _answer_once(of=Kind.REDEEM, kind=Kind.REFUND,
+                                                 reference=reference)
+    if redemption is None or existing is not None:
         return existing
     points = -redemption.delta
     entry = LedgerEntry.objects.create(
@@ -293,6 +286,20 @@ def _expire_account(*, account_id: int, at: datetime) -> int:
 
 
 # --- Helpers ----------------------------------------------------------------------------
+
+
+def _answer_once(*, of, kind, reference: str):
+    """Return (the `of` entry of `reference`, its account locked, an earlier `kind` entry).
+
+    For the entries that answer another (a reversal answers the award, a refund the
+    redemption): (None, None, None) when there is nothing to answer. The earlier answer
+    is read under the account lock, so two callers cannot both write one.
+    """
+    source = LedgerEntry.objects.filter(kind=of, reference=reference).first()
+    if source is None:
+        return None, None, None
+    account = PointsAccount.objects.select_for_update().get(pk=source.account_id)
+    return source, account, LedgerEntry.objects.filter(kind=kind, reference=reference).first()
 
 
 def _locked_account(user, *, create: bool) -> PointsAccount | None:

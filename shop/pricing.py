@@ -4,8 +4,11 @@ They live here because catalog, marketing, membership and orders all speak them 
 layer graph lets none of those import the others' modules in every direction.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from shop.money import ZERO, money
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,13 @@ NO_BENEFITS = MemberBenefits(
     tier_code="", tier_name="", discount_percent=Decimal("0"),
     points_multiplier=Decimal("1"), free_shipping=False,
 )
+
+
+def without_flash(amount: Decimal, lines: Iterable) -> Decimal:
+    """Return `amount` less the flash-sale lines' totals, never below 0.00.
+
+    Flash lines take part in no step but shipping, so the coupon (step 4) and points
+    (step 6) work on what is left. `lines` are PricedLine or QuoteLine rows.
+    """
+    flash_total = sum((line.line_total for line in lines if line.is_flash), ZERO)
+    return max(money(amount) - flash_total, ZERO)

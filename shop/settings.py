@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.orders_settle_stragglers_task",
         "schedule": timedelta(minutes=5),
     },
+    # Refunds whose task was lost or whose gateway was down (orders.services.refunds).
+    "orders: retry due refunds": {
+        "task": "orders.tasks.refunds_retry_due_task",
+        "schedule": timedelta(minutes=1),
+    },
     "marketing: end flash sales": {
         "task": "marketing.tasks.flash_sales_end_due_task",
         "schedule": timedelta(minutes=1),

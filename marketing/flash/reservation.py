@@ -101,9 +101,8 @@ def _take(*, sale: FlashSale, user, quantity: int, reference: str) -> FlashPurch
     now = timezone.now()
     # Units and the sale row's lock in one statement; `stock_returned_at IS NULL` keeps a
     # purchase from landing after the ending gave the unsold units back.
-    taken = FlashSale.objects.filter(
-        pk=sale.pk, starts_at__lte=now, ends_at__gt=now, stock_returned_at__isnull=True,
-        sold__lte=F("quantity") - quantity,
+    taken = FlashSale.objects.running(now).filter(
+        pk=sale.pk, stock_returned_at__isnull=True, sold__lte=F("quantity") - quantity,
     ).update(sold=F("sold") + quantity)
     if not taken:
         # Nothing taken, so no lock yet: take the row's lock (the same lock, so the same

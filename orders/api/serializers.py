@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
+from accounts.models import ADDRESS_FIELDS
 from catalog.models import Sku
 from orders.errors import InvalidAddress
 from orders.gateways import REGISTRY
 from orders.services import MAX_QUANTITY
-from orders.services.placement import ADDRESS_FIELDS, address_resolve
+from orders.services.placement import address_resolve
 
 # --- Out ------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Payment gateways: one interface, the built-in `dummy` sandbox, enabled by settings.
 
 A gateway starts a payment (where to send the shopper), verifies a callback (trust and
-parse what the gateway sent) and refunds. The shop's own rules — amount checks, replays,
+parse what the gateway sent) and refunds, idempotently per key. The shop's own rules — amount checks, replays,
 the order's state — live in orders.services.payment, the same for every gateway.
 """
 
@@ -40,8 +40,14 @@ class Gateway(Protocol):
     def verify_callback(self, *, body: bytes, headers) -> PaymentNotice:
         """Return the notice in a callback, or raise PaymentRejected if it cannot be trusted."""
 
-    def refund(self, *, payment) -> str:
-        """Give the payment back; return the gateway's refund reference."""
+    def refund(self, *, payment, amount: Decimal, idempotency_key: str) -> str:
+        """Give `amount` of the payment back; return the gateway's refund reference.
+
+        Called again with the same `idempotency_key` (a retry after a timeout or a crash),
+        the gateway answers with the refund it already made instead of making another.
+        Raise orders.errors.RefundDeclined when the refund is refused for good; any other
+        exception is taken as passing trouble and the refund is tried again later.
+        """
 
 
 def gateway_get(code: str, *, enabled_only: bool = True) -> Gateway:

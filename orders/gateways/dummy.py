@@ -2,7 +2,11 @@
 
 It behaves like a real provider where it matters: the outcome reaches the shop only as a
 signed callback (HMAC-SHA256 over "t.body" with settings.SHOP_DUMMY_GATEWAY_SECRET, header
-`X-Shop-Signature: t=<unix seconds>,v1=<hex>`), checked like any other.
+`X-Shop-Signature: t=<unix seconds>,v1=<hex>`), checked like any other, and a refund asked
+for twice with one idempotency key is one refund (the same reference comes back).
+
+`payment_simulate` is the sandbox page itself: it plays the provider, sending the signed
+callback straight into the shop's callback service.
 """
 
 import hashlib
@@ -15,8 +19,11 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.urls import reverse
 
-from orders.errors import PaymentRejected
+from orders.errors import PaymentDeclined, PaymentRejected
 from orders.gateways import PaymentNotice
+from orders.models import Order, Payment
+from orders.services.payment import payment_callback
+from shop.errors import InvalidTransition
 
 SIGNATURE_HEADER = "X-Shop-Signature"
 TOLERANCE_SECONDS = 300
@@ -67,8 +74,31 @@ class DummyGateway:
             raise PaymentRejected("The callback body is malformed.")
         return notice
 
-    def refund(self, *, payment) -> str:
-        return f"dummy_refund_{uuid.uuid4().hex}"
+    def refund(self, *, payment, amount: Decimal, idempotency_key: str) -> str:
+        # Derived from the key, as a provider's stored answer would be: asking again with
+        # the same key names the same refund.
+        return f"dummy_refund_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}"
+
+
+def payment_simulate(*, order: Order, outcome: str) -> Payment:
+    """Pay `order` in the sandbox: send its signed callback for `outcome` through the shop.
+
+    Used by the sandbox page and `POST /api/v1/orders/{number}/pay/`; raise
+    PaymentDeclined when the shopper declined, InvalidTransition when the order is not
+    waiting for payment.
+    """
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+    if outcome not in ("approve", "decline"):
+        raise PaymentRejected("The outcome must be approve or decline.")
+    gateway = DummyGateway()
+    body, headers = gateway.callback(order=order, outcome=outcome)
+    payment = payment_callback(gateway=gateway.code, body=body, headers=headers)
+    if payment.status == Payment.Status.DECLINED:
+        raise PaymentDeclined()
+    if payment.flagged_for_refund:
+        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+    return payment
 
 
 def _parse_header(value: str) -> tuple[int, str]:

@@ -21,12 +21,7 @@ from orders.services.lifecycle import (
     release_flash_units,
     transition_allowed,
 )
-from orders.services.payment import (
-    payment_apply,
-    payment_callback,
-    payment_refund,
-    payment_simulate,
-)
+from orders.services.payment import payment_apply, payment_callback
 from orders.services.placement import (
     address_resolve,
     address_snapshot,
@@ -34,6 +29,13 @@ from orders.services.placement import (
     items_for_skus,
     order_place,
     payment_timeout,
+)
+from orders.services.refunds import (
+    order_refunds_record,
+    payment_refund,
+    refund_record,
+    refund_send,
+    refunds_retry_due,
 )
 from orders.services.settlement import (
     earned_points,
@@ -46,9 +48,10 @@ __all__ = [
     "MAX_QUANTITY", "TRANSITIONS", "address_resolve", "address_snapshot", "cart_add",
     "cart_get_or_create", "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
     "items_for_skus", "order_cancel", "order_confirm", "order_place", "order_refund",
-    "order_settle", "order_ship", "order_transition", "orders_cancel_unpaid",
-    "orders_complete_shipped", "orders_settle_stragglers", "payment_apply", "payment_callback",
-    "payment_refund", "payment_simulate", "payment_timeout", "release_flash_units",
-    "shipment_prepare", "transition_allowed",
+    "order_refunds_record", "order_settle", "order_ship", "order_transition",
+    "orders_cancel_unpaid", "orders_complete_shipped", "orders_settle_stragglers",
+    "payment_apply", "payment_callback", "payment_refund", "payment_timeout", "refund_record",
+    "refund_send", "refunds_retry_due", "release_flash_units", "shipment_prepare",
+    "transition_allowed",
     "default_address_id", "flash_order_place", "flash_sale_get",
 ]

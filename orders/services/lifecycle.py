@@ -18,8 +18,8 @@ from marketing.flash import flash_release
 from marketing.services import coupon_release
 from membership.services import spend_reverse
 from orders.errors import ShipmentInvalid
-from orders.gateways import gateway_get
-from orders.models import Order, OrderEvent, Payment, Shipment
+from orders.models import Order, OrderEvent, Shipment
+from orders.services.refunds import order_refunds_record
 from points.services import points_refund, points_reverse
 from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
@@ -112,17 +112,6 @@ def _give_back(order: Order) -> None:
     points_refund(reference=order.reference)
 
 
-def _refund_payments(order: Order) -> None:
-    """Refund every captured payment of the order through its gateway."""
-    for payment in order.payments.select_for_update().filter(status=Payment.Status.CAPTURED):
-        payment.refund_reference = gateway_get(payment.gateway, enabled_only=False).refund(
-            payment=payment
-        )
-        payment.status = Payment.Status.REFUNDED
-        payment.flagged_for_refund = False
-        payment.save(update_fields=["refund_reference", "status", "flagged_for_refund"])
-
-
 def _queue_email(order: Order, kind: str) -> None:
     enqueue_on_commit("orders.tasks.order_email_task", order.pk, kind)
 
@@ -134,8 +123,9 @@ def _queue_email(order: Order, kind: str) -> None:
 def order_cancel(*, order: Order, actor=None, by_staff: bool = False, note: str = "") -> Order:
     """Cancel: the shopper (or the unpaid timeout) while pending payment; staff also later.
 
-    Stock, coupon use and points go back. A paid order's payment is refunded through its
-    gateway; a settled order's earned points and recorded spend are reversed.
+    Stock, coupon use and points go back. A paid order's payments are recorded as owed back
+    (the gateway refunds them after commit: orders.services.refunds); a settled order's
+    earned points and recorded spend are reversed.
     """
     was = order.status
     order_transition(
@@ -144,7 +134,7 @@ def order_cancel(*, order: Order, actor=None, by_staff: bool = False, note: str 
     )
     _give_back(order)
     if was in (S.PAID, S.PROCESSING):
-        _refund_payments(order)
+        order_refunds_record(order=order)
         points_reverse(reference=order.reference)
         spend_reverse(reference=order.reference)
         _queue_email(order, "refunded")
@@ -153,14 +143,14 @@ def order_cancel(*, order: Order, actor=None, by_staff: bool = False, note: str 
 
 @transaction.atomic
 def order_refund(*, order: Order, actor=None, restock: bool = False, note: str = "") -> Order:
-    """Refund a processing, shipped or completed order through its gateway (staff).
+    """Refund a processing, shipped or completed order (staff); the gateway pays after commit.
 
     Earned points are reversed, redeemed points given back and the member's spend
     reversed; stock goes back only when `restock` (the goods came back sellable).
     """
     order_transition(order=order, action="refund", actor=actor,
                      note=note or ("Refunded, restocked" if restock else "Refunded"))
-    _refund_payments(order)
+    order_refunds_record(order=order)
     if restock:
         # Goods that came back are sellable stock again, flash-sale units included: the
         # sale they were set aside for has sold them.

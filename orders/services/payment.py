@@ -5,7 +5,8 @@ replay (the (gateway, reference) row exists: nothing changes), the order and the
 and currency. Then the money is recorded; an approved payment moves the order
 pending_payment → paid with a conditional UPDATE, so it cannot also be cancelled by the
 unpaid-timeout sweep. Money that arrives for an order that can no longer take it is
-recorded and flagged for refund, not applied; staff give it back with `payment_refund`.
+recorded and flagged for refund, not applied; staff give it back with `payment_refund`
+(orders.services.refunds). The sandbox's payments come from orders.gateways.dummy.
 """
 
 import logging
@@ -14,9 +15,9 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 
 from marketing.flash import flash_purchase_paid
-from orders.errors import PaymentDeclined, PaymentRejected
+from orders.errors import PaymentRejected
 from orders.gateways import PaymentNotice, gateway_get
-from orders.models import Order, OrderEvent, Payment
+from orders.models import Order, Payment
 from orders.services.lifecycle import order_transition
 from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
@@ -28,27 +29,6 @@ def payment_callback(*, gateway: str, body: bytes, headers: Mapping) -> Payment:
     """Verify and apply a gateway callback; return the Payment row (new or replayed)."""
     notice = gateway_get(gateway).verify_callback(body=body, headers=headers)
     return payment_apply(gateway=gateway, notice=notice)
-
-
-def payment_simulate(*, order: Order, outcome: str) -> Payment:
-    """Pay `order` in the dummy sandbox: build its signed callback and feed it through.
-
-    Used by the sandbox page and `POST /api/v1/orders/{number}/pay/`; raise
-    PaymentDeclined when the shopper declined, InvalidTransition when the order is not
-    waiting for payment.
-    """
-    if order.status != Order.Status.PENDING_PAYMENT:
-        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
-    if outcome not in ("approve", "decline"):
-        raise PaymentRejected("The outcome must be approve or decline.")
-    gateway = gateway_get("dummy")
-    body, headers = gateway.callback(order=order, outcome=outcome)
-    payment = payment_callback(gateway=gateway.code, body=body, headers=headers)
-    if payment.status == Payment.Status.DECLINED:
-        raise PaymentDeclined()
-    if payment.flagged_for_refund:
-        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
-    return payment
 
 
 @transaction.atomic
@@ -88,31 +68,4 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
 
     enqueue_on_commit("orders.tasks.order_settle_task", order.pk)
     enqueue_on_commit("orders.tasks.order_email_task", order.pk, "paid")
-    return payment
-
-
-@transaction.atomic
-def payment_refund(*, payment: Payment, actor=None) -> Payment:
-    """Give a payment flagged for refund back through its gateway, once; return it.
-
-    The conditional UPDATE captured → refunded (and flagged) is the guard: of two staff
-    refunding the same payment, one moves the row and calls the gateway, the other gets
-    InvalidTransition. A gateway failure rolls the UPDATE back, so the payment stays flagged.
-    """
-    claimed = Payment.objects.filter(
-        pk=payment.pk, status=Payment.Status.CAPTURED, flagged_for_refund=True
-    ).update(status=Payment.Status.REFUNDED, flagged_for_refund=False)
-    if not claimed:
-        raise InvalidTransition(f"Payment {payment.reference} is not waiting for a refund.")
-    payment.refresh_from_db()
-    payment.refund_reference = gateway_get(payment.gateway, enabled_only=False).refund(
-        payment=payment
-    )
-    payment.save(update_fields=["refund_reference"])
-    order = payment.order
-    OrderEvent.objects.create(
-        order=order, from_status=order.status, to_status=order.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=f"Payment {payment.reference} refunded ({payment.refund_reference})",
-    )
     return payment

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Address
+from accounts.models import ADDRESS_FIELDS, Address
 from catalog.models import Sku
 from catalog.services import stock_reserve
 from marketing.services import coupon_redeem
@@ -19,9 +19,7 @@ from orders.services.lifecycle import order_transition
 from points.services import points_redeem
 from shop.celery import enqueue_on_commit
 
-# The fields an order's address snapshot keeps, in the order pages show them (the one list
-# in orders; accounts keeps its own for the address book).
-ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "province", "postcode", "country")
+# The snapshot keeps accounts.models.ADDRESS_FIELDS; these must not be empty.
 ADDRESS_REQUIRED = ("name", "phone", "line1", "city", "postcode", "country")
 
 

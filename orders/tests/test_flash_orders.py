@@ -26,6 +26,7 @@ from marketing.tests.factories import (
     PromotionFactory,
 )
 from orders.errors import InvalidAddress
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order
 from orders.services import (
     flash_order_place,
@@ -33,7 +34,6 @@ from orders.services import (
     order_refund,
     order_settle,
     orders_cancel_unpaid,
-    payment_simulate,
 )
 from orders.tests.factories import ADDRESS
 from shop.errors import ShopError

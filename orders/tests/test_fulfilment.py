@@ -10,8 +10,10 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import StaffFactory
 from catalog.models import Sku
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order, Shipment
-from orders.services import order_settle, payment_simulate
+from orders.gateways.dummy import payment_simulate
+from orders.services import order_settle
 from shop.testing import beat_schedule_install
 from orders.tests.factories import SkuFactory, UserFactory, place
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Sku
 from orders import services
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order, OrderEvent, Payment, Shipment
 from orders.services import (
     TRANSITIONS,
@@ -21,7 +22,6 @@ from orders.services import (
     order_transition,
     orders_cancel_unpaid,
     orders_complete_shipped,
-    payment_simulate,
 )
 from orders.tests.factories import SkuFactory, place
 from shop.errors import InvalidTransition
@@ -148,11 +148,13 @@ def test_shipped_orders_complete_automatically_after_the_configured_days(sku, se
     assert OrderEvent.objects.filter(order=order).last().note == "Completed automatically"
 
 
-def test_a_refund_with_restock_returns_the_stock_and_a_second_refund_is_refused(sku):
+def test_a_refund_with_restock_returns_the_stock_and_a_second_refund_is_refused(
+        sku, django_capture_on_commit_callbacks):
     order = _shipped(sku)
     assert _stock(sku) == 8
     with mock.patch("orders.services.lifecycle.points_reverse") as points_reverse, \
-         mock.patch("orders.services.lifecycle.spend_reverse") as spend_reverse:
+         mock.patch("orders.services.lifecycle.spend_reverse") as spend_reverse, \
+         django_capture_on_commit_callbacks(execute=True):
         order_refund(order=order, restock=True)
     points_reverse.assert_called_once_with(reference=order.reference)
     spend_reverse.assert_called_once_with(reference=order.reference)

@@ -18,11 +18,11 @@ from marketing.tests.factories import DiscountFactory
 from membership.models import SpendRecord, TierChange
 from membership.services import membership_get, spend_record
 from membership.tests.factories import tier_ladder
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order
 from orders.pricing import quote_build
 from orders.services.cart import cart_add, cart_get_or_create
 from orders.services.lifecycle import order_refund
-from orders.services.payment import payment_simulate
 from orders.services.placement import items_for_skus, order_place
 from orders.services.settlement import order_settle
 

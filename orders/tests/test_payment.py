@@ -199,7 +199,8 @@ def _flagged_payment(order) -> Payment:
     return payment
 
 
-def test_a_flagged_payment_is_refunded_through_its_gateway_once(order):
+def test_a_flagged_payment_is_refunded_through_its_gateway_once(
+        order, django_capture_on_commit_callbacks):
     from unittest import mock
 
     from orders.services import payment_refund
@@ -207,7 +208,8 @@ def test_a_flagged_payment_is_refunded_through_its_gateway_once(order):
 
     payment = _flagged_payment(order)
     with mock.patch.object(DummyGateway, "refund", return_value="rf-1") as refund:
-        payment_refund(payment=payment)
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_refund(payment=payment)
         with pytest.raises(InvalidTransition):
             payment_refund(payment=payment)
 
@@ -218,7 +220,8 @@ def test_a_flagged_payment_is_refunded_through_its_gateway_once(order):
 
 
 def test_a_payment_that_was_applied_to_its_order_is_not_refunded_on_its_own(order):
-    from orders.services import payment_refund, payment_simulate
+    from orders.gateways.dummy import payment_simulate
+    from orders.services import payment_refund
     from shop.errors import InvalidTransition
 
     payment = payment_simulate(order=order, outcome="approve")
@@ -228,20 +231,26 @@ def test_a_payment_that_was_applied_to_its_order_is_not_refunded_on_its_own(orde
     assert payment.status == Payment.Status.CAPTURED
 
 
-def test_a_failed_gateway_refund_leaves_the_payment_flagged(order):
+def test_a_failed_gateway_refund_stays_owed_and_the_payment_captured(
+        order, django_capture_on_commit_callbacks):
     from unittest import mock
 
+    from orders.models import Refund
     from orders.services import payment_refund
 
     payment = _flagged_payment(order)
     with mock.patch.object(DummyGateway, "refund", side_effect=OSError("gateway down")), \
-         pytest.raises(OSError):
+         django_capture_on_commit_callbacks(execute=True):
         payment_refund(payment=payment)
     payment.refresh_from_db()
-    assert (payment.status, payment.flagged_for_refund) == (Payment.Status.CAPTURED, True)
+    refund = Refund.objects.get(payment=payment)
+    assert (payment.status, refund.status, refund.attempts) == (
+        Payment.Status.CAPTURED, Refund.Status.PENDING, 1)
+    assert "gateway down" in refund.last_error
 
 
-def test_the_payment_admin_refunds_flagged_payments_with_the_refund_permission(order, client):
+def test_the_payment_admin_refunds_flagged_payments_with_the_refund_permission(
+        order, client, django_capture_on_commit_callbacks):
     from django.contrib.auth.models import Permission
     from django.urls import reverse
 
@@ -258,6 +267,7 @@ def test_the_payment_admin_refunds_flagged_payments_with_the_refund_permission(o
     assert payment.flagged_for_refund
 
     clerk.user_permissions.add(Permission.objects.get(codename="refund_order"))
-    client.post(url, {"action": "refund_flagged", "_selected_action": [payment.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "refund_flagged", "_selected_action": [payment.pk]})
     payment.refresh_from_db()
     assert (payment.status, payment.flagged_for_refund) == (Payment.Status.REFUNDED, False)

@@ -17,9 +17,9 @@ from catalog.tests.factories import SkuFactory
 from marketing.tests.factories import CouponFactory
 from membership.services import membership_get, spend_record
 from membership.tests.factories import tier_ladder
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order
 from orders.services.lifecycle import order_cancel, order_refund, orders_cancel_unpaid
-from orders.services.payment import payment_simulate
 from orders.services.placement import items_for_skus, order_place
 from orders.services.settlement import order_settle
 from points.models import LedgerEntry

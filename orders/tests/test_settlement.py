@@ -9,13 +9,13 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from django.utils import timezone
 
 from marketing.tests.factories import FlashSaleFactory
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order, OrderEvent, Settlement, Shipment
 from orders.services import (
     earned_points,
     flash_order_place,
     order_settle,
     orders_settle_stragglers,
-    payment_simulate,
 )
 from orders.tasks import order_settle_task
 from orders.tests.factories import ADDRESS, SkuFactory, UserFactory, place
