@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shop import views
@@ -34,10 +33,11 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
-# Uploaded media: served by Django here for the embedded default; production puts media on
-# object storage or behind the web server.
-urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
-                     {"document_root": settings.MEDIA_ROOT})]
+# Uploaded media: served by Django in debug only (`make run`); production serves it from
+# object storage or the web server, with the headers docs/security.md names.
+if settings.DEBUG:
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media,
+                         name="media")]
 
 handler404 = "shop.views.page_not_found"
 handler500 = "shop.views.server_error"
