@@ -239,6 +239,7 @@ REST_FRAMEWORK = {
         "user": os.environ.get("SHOP_THROTTLE_USER", "600/minute"),
         "signup": os.environ.get("SHOP_THROTTLE_SIGNUP", "10/hour"),
         "token": os.environ.get("SHOP_THROTTLE_TOKEN", "30/minute"),
+        "payment_callback": os.environ.get("SHOP_THROTTLE_CALLBACK", "300/minute"),
     },
 }
 
