@@ -29,7 +29,9 @@ def refuse(reason: str):
     raise SystemExit(2)
 
 
-TESTING = "pytest" in sys.modules or os.environ.get("SHOP_TESTING") == "1"
+# Test mode: the test settings (shop/settings_test.py, named in pytest.ini) turn it on, and
+# the suite's child processes get SHOP_TESTING=1; nothing else does.
+TESTING = env_bool("SHOP_TESTING", False)
 
 # --- Core -------------------------------------------------------------------------------
 
@@ -305,8 +307,15 @@ ORDER_AUTO_COMPLETE_DAYS = int(os.environ.get("ORDER_AUTO_COMPLETE_DAYS", "14"))
 SHOP_PAYMENT_GATEWAYS = env_list(
     "SHOP_PAYMENT_GATEWAYS", "dummy" if (DEBUG or TESTING) else ""
 )
-# The secret the sandbox gateway signs its callbacks with (HMAC-SHA256).
-SHOP_DUMMY_GATEWAY_SECRET = os.environ.get("SHOP_DUMMY_GATEWAY_SECRET", SECRET_KEY)
+# The secret the sandbox gateway signs its callbacks with (HMAC-SHA256): its own, never the
+# secret key (whoever learns one must not learn the other).
+SHOP_DUMMY_GATEWAY_SECRET = os.environ.get("SHOP_DUMMY_GATEWAY_SECRET", "")
+if not SHOP_DUMMY_GATEWAY_SECRET and "dummy" in SHOP_PAYMENT_GATEWAYS:
+    if DEBUG or TESTING:
+        SHOP_DUMMY_GATEWAY_SECRET = "insecure-sandbox-gateway-secret-never-used-in-production"
+    else:
+        refuse("SHOP_DUMMY_GATEWAY_SECRET is not set (required for the dummy gateway when "
+               "DJANGO_DEBUG is off)")
 SHOP_MAX_IMAGE_BYTES = int(os.environ.get("SHOP_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
 SHOP_MAX_IMAGE_PIXELS = int(os.environ.get("SHOP_MAX_IMAGE_PIXELS", str(40_000_000)))
 SHOP_LOW_STOCK = int(os.environ.get("SHOP_LOW_STOCK", "5"))
@@ -345,10 +354,25 @@ THUMBNAIL_PRESERVE_FORMAT = True
 
 # --- Email ------------------------------------------------------------------------------
 
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND",
+    CONSOLE_EMAIL_BACKEND if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+if EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND and not (DEBUG or TESTING):
+    # Password-reset and verification links would land in the logs, and nobody gets mail.
+    refuse("DJANGO_EMAIL_BACKEND is the console backend (not allowed when DJANGO_DEBUG is off)")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    refuse("DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are both on (choose one)")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "shop@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------
 
