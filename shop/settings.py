@@ -7,6 +7,7 @@ import os
 import sys
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "shop.middleware.RejectNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -388,6 +390,26 @@ if DJANGO_SECURE:
 # /healthz answers load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): scripts only from the shop's own
+# static files, never inline (templates keep their scripts in static/js). Inline styles stay
+# allowed: templates, the admin and Swagger UI set style attributes, and a style cannot run
+# code. docs/security.md explains each directive.
+SHOP_MEDIA_ORIGIN = os.environ.get("SHOP_MEDIA_ORIGIN", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        # Product images come from the media origin when media is not on this site.
+        "img-src": [csp_constants.SELF, "data:", *filter(None, [SHOP_MEDIA_ORIGIN])],
+        "font-src": [csp_constants.SELF, "data:"],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------
 
