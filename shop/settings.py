@@ -427,4 +427,6 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    MEDIA_ROOT = Path(os.environ.get("SHOP_TEST_MEDIA_ROOT", "/tmp/shop-test-media"))
+    # In the project (media/ is ignored by git), not at a fixed name in the shared /tmp.
+    # Each test also gets a folder of its own (conftest.py).
+    MEDIA_ROOT = Path(os.environ.get("SHOP_TEST_MEDIA_ROOT", BASE_DIR / "media" / "test"))
