@@ -85,8 +85,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # First, so that every response carries the Content-Security-Policy, redirects included.
     "csp.middleware.CSPMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "shop.middleware.RejectNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
