@@ -3,15 +3,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=1 DJANGO_SECURE=0
 
-.PHONY: run test up install migrate seed lint bench
+.PHONY: run test up install install-dev migrate seed lint bench
 
+## What the shop runs with (requirements.txt): `make run` and `make up`.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.txt
 	touch $@
 
+## Plus the tests and tools (requirements-dev.txt): `make test`, CI, `make bench`.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(DEV) $(PY) manage.py migrate --noinput
@@ -26,9 +36,10 @@ ADDR ?= 127.0.0.1:8000
 run: seed
 	$(DEV) SHOP_BROKER_DIR=var/broker ADDR=$(ADDR) $(VENV)/bin/honcho -f Procfile.dev start
 
-## The whole suite: the import contract, then every test.
-test: install
+## The whole suite: the import contract, the security linter (pyproject.toml), every test.
+test: install-dev
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium -q
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## Web, worker and beat together on PostgreSQL/Redis (needs DATABASE_URL and REDIS_URL).
@@ -38,5 +49,5 @@ up: install
 	$(VENV)/bin/honcho start
 
 ## The flash-sale load benchmark (PostgreSQL and Redis; see README).
-bench: install
+bench: install-dev
 	$(PY) bench/flash_sale.py

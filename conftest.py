@@ -122,6 +122,26 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _every_page_has_a_script_policy(monkeypatch):
+    """Every HTML page a test fetches with the test client carries a Content-Security-Policy
+    that runs no inline script (docs/security.md)."""
+    from django.test.client import Client
+
+    from shop.testing import script_policy_problem
+
+    request = Client.request
+
+    def checked_request(self, **kwargs):
+        response = request(self, **kwargs)
+        if response.get("Content-Type", "").startswith("text/html"):
+            problem = script_policy_problem(response)
+            assert problem is None, f"{kwargs.get('PATH_INFO')}: {problem}"
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttle counters, flash-sale gates)."""
     from django.core.cache import cache

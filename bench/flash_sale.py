@@ -342,7 +342,10 @@ def main() -> int:
     connections.close_all()  # gunicorn's workers must not share this process's connection
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log_path = Path(os.environ.get("BENCH_SERVER_LOG", "/tmp/shop-bench-gunicorn.log"))
+    # In the project (bench/results/ is ignored by git), not at a fixed name in the shared
+    # /tmp, where another user could plant a symlink for the benchmark to write through.
+    log_path = Path(os.environ.get("BENCH_SERVER_LOG", ROOT / "bench" / "results" / "gunicorn.log"))
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     server = start_server(port, log_path)
     try:
         wait_healthy(base, server)

@@ -3,11 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from catalog import selectors, services
 from catalog.models import Category, Product, ProductImage, Sku
+from catalog.uploads import image_rewrite
 from catalog.validators import validate_image
 from shop.money import format_money
 
@@ -29,6 +31,13 @@ class ProductImageForm(forms.ModelForm):
     class Meta:
         model = ProductImage
         fields = ["image", "alt", "position"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if isinstance(image, UploadedFile):
+            # A new upload is stored as the shop writes it again, never as it came.
+            return image_rewrite(image)
+        return image
 
 
 class ProductImageInline(admin.TabularInline):

@@ -9,7 +9,7 @@ from django.db.models import F
 
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
-from catalog.validators import validate_image
+from catalog.uploads import image_rewrite
 
 # Sku.price is DecimalField(max_digits=12, decimal_places=2): ten digits before the point.
 PRICE_MAX_DIGITS = Sku._meta.get_field("price").max_digits
@@ -264,8 +264,12 @@ def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
 @transaction.atomic
 def product_image_add(*, product: Product, image, alt: str = "", position: int | None = None
                       ) -> ProductImage:
-    """Validate and store an uploaded image for `product` (appended unless `position`)."""
-    validate_image(image)
+    """Store an uploaded image for `product` (appended unless `position`).
+
+    The upload is decoded and written again under a generated name (catalog.uploads); what
+    does not decode as an accepted image is refused with a ValidationError.
+    """
+    image = image_rewrite(image)
     if position is None:
         last = product.images.order_by("-position").values_list("position", flat=True).first()
         position = 0 if last is None else last + 1

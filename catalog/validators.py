@@ -10,8 +10,8 @@ from PIL import Image, UnidentifiedImageError
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
-def validate_image(file) -> None:
-    """Raise ValidationError with a message for people unless `file` is a sound, sane image.
+def validate_image(file) -> str:
+    """Return the format of `file`; raise ValidationError unless it is a sound, sane image.
 
     Checks, cheapest first: the byte size (settings.SHOP_MAX_IMAGE_BYTES), then what Pillow
     reads: the format is known, the pixel count from the header is within
@@ -21,6 +21,7 @@ def validate_image(file) -> None:
     check_file_size(file)
     image_format = check_image_data(file)
     check_image_format(image_format)
+    return image_format
 
 
 def check_file_size(file) -> None:

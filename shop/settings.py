@@ -8,6 +8,7 @@ import os
 import sys
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django_celery_beat.tzcrontab import TzAwareCrontab
 
@@ -31,7 +32,9 @@ def refuse(reason: str):
     raise SystemExit(2)
 
 
-TESTING = "pytest" in sys.modules or os.environ.get("SHOP_TESTING") == "1"
+# Test mode: the test settings (shop/settings_test.py, named in pytest.ini) turn it on, and
+# the suite's child processes get SHOP_TESTING=1; nothing else does.
+TESTING = env_bool("SHOP_TESTING", False)
 
 # --- Core -------------------------------------------------------------------------------
 
@@ -84,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the Content-Security-Policy, redirects included.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.middleware.RejectNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -311,6 +316,7 @@ REST_FRAMEWORK = {
         "user": os.environ.get("SHOP_THROTTLE_USER", "600/minute"),
         "signup": os.environ.get("SHOP_THROTTLE_SIGNUP", "10/hour"),
         "token": os.environ.get("SHOP_THROTTLE_TOKEN", "30/minute"),
+        "payment_callback": os.environ.get("SHOP_THROTTLE_CALLBACK", "300/minute"),
     },
 }
 
@@ -376,8 +382,15 @@ ORDER_AUTO_COMPLETE_DAYS = int(os.environ.get("ORDER_AUTO_COMPLETE_DAYS", "14"))
 SHOP_PAYMENT_GATEWAYS = env_list(
     "SHOP_PAYMENT_GATEWAYS", "dummy" if (DEBUG or TESTING) else ""
 )
-# The secret the sandbox gateway signs its callbacks with (HMAC-SHA256).
-SHOP_DUMMY_GATEWAY_SECRET = os.environ.get("SHOP_DUMMY_GATEWAY_SECRET", SECRET_KEY)
+# The secret the sandbox gateway signs its callbacks with (HMAC-SHA256): its own, never the
+# secret key (whoever learns one must not learn the other).
+SHOP_DUMMY_GATEWAY_SECRET = os.environ.get("SHOP_DUMMY_GATEWAY_SECRET", "")
+if not SHOP_DUMMY_GATEWAY_SECRET and "dummy" in SHOP_PAYMENT_GATEWAYS:
+    if DEBUG or TESTING:
+        SHOP_DUMMY_GATEWAY_SECRET = "insecure-sandbox-gateway-secret-never-used-in-production"
+    else:
+        refuse("SHOP_DUMMY_GATEWAY_SECRET is not set (required for the dummy gateway when "
+               "DJANGO_DEBUG is off)")
 SHOP_MAX_IMAGE_BYTES = int(os.environ.get("SHOP_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
 SHOP_MAX_IMAGE_PIXELS = int(os.environ.get("SHOP_MAX_IMAGE_PIXELS", str(40_000_000)))
 SHOP_LOW_STOCK = int(os.environ.get("SHOP_LOW_STOCK", "5"))
@@ -416,10 +429,25 @@ THUMBNAIL_PRESERVE_FORMAT = True
 
 # --- Email ------------------------------------------------------------------------------
 
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND",
+    CONSOLE_EMAIL_BACKEND if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+if EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND and not (DEBUG or TESTING):
+    # Password-reset and verification links would land in the logs, and nobody gets mail.
+    refuse("DJANGO_EMAIL_BACKEND is the console backend (not allowed when DJANGO_DEBUG is off)")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    refuse("DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are both on (choose one)")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "shop@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------
 
@@ -435,6 +463,26 @@ if DJANGO_SECURE:
 # /healthz answers load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): scripts only from the shop's own
+# static files, never inline (templates keep their scripts in static/js). Inline styles stay
+# allowed: templates, the admin and Swagger UI set style attributes, and a style cannot run
+# code. docs/security.md explains each directive.
+SHOP_MEDIA_ORIGIN = os.environ.get("SHOP_MEDIA_ORIGIN", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        # Product images come from the media origin when media is not on this site.
+        "img-src": [csp_constants.SELF, "data:", *filter(None, [SHOP_MEDIA_ORIGIN])],
+        "font-src": [csp_constants.SELF, "data:"],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------
 
@@ -452,4 +500,6 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    MEDIA_ROOT = Path(os.environ.get("SHOP_TEST_MEDIA_ROOT", "/tmp/shop-test-media"))
+    # In the project (media/ is ignored by git), not at a fixed name in the shared /tmp.
+    # Each test also gets a folder of its own (conftest.py).
+    MEDIA_ROOT = Path(os.environ.get("SHOP_TEST_MEDIA_ROOT", BASE_DIR / "media" / "test"))

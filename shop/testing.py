@@ -49,3 +49,27 @@ def beat_schedule_install() -> DatabaseScheduler:
         scheduler = DatabaseScheduler(app=app)
     scheduler._finalize.cancel()
     return scheduler
+
+
+def script_policy_problem(response) -> str | None:
+    """Return why `response`'s Content-Security-Policy lets inline scripts run, or None.
+
+    Scripts are governed by `script-src`, else `default-src`; a `sandbox` without
+    `allow-scripts` runs none at all.
+    """
+    header = response.get("Content-Security-Policy")
+    if not header:
+        return "no Content-Security-Policy header"
+    directives = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name.lower()] = value.split()
+    if "sandbox" in directives and "allow-scripts" not in directives["sandbox"]:
+        return None
+    sources = directives.get("script-src", directives.get("default-src"))
+    if sources is None:
+        return f"no script-src or default-src in {header!r}"
+    if "'unsafe-inline'" in sources:
+        return f"script-src allows 'unsafe-inline': {header!r}"
+    return None

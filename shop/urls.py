@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shop import views
 
@@ -26,7 +25,9 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
     path("", include("orders.urls")),
     path("", include("marketing.urls")),
     path("", include("points.urls")),
@@ -34,10 +35,11 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
-# Uploaded media: served by Django here for the embedded default; production puts media on
-# object storage or behind the web server.
-urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
-                     {"document_root": settings.MEDIA_ROOT})]
+# Uploaded media: served by Django in debug only (`make run`); production serves it from
+# object storage or the web server, with the headers docs/security.md names.
+if settings.DEBUG:
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media,
+                         name="media")]
 
 handler404 = "shop.views.page_not_found"
 handler500 = "shop.views.server_error"

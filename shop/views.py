@@ -1,4 +1,4 @@
-"""Project-level pages: health check, home page, error pages."""
+"""Project-level pages: health check, home page, error pages, media in debug."""
 
 import logging
 
@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views.static import serve
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +67,15 @@ def server_error(request):
         log.exception("500 page: rendering the template failed")
         html = "<!doctype html><title>Server error</title><h1>Something went wrong</h1>"
     return HttpResponseServerError(html)
+
+
+def media(request, path: str):
+    """Serve an uploaded file in debug, sandboxed as production serves it (docs/security.md).
+
+    `Content-Security-Policy: sandbox` keeps a file a browser renders as a page from running
+    scripts with the shop's origin; `nosniff` keeps it from reading an image as anything else.
+    """
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,5 +1,6 @@
-"""Non-images, truncated files, decompression bombs and huge files are refused
-with a message, in the admin's image form and in the API upload, never with a 500."""
+"""Uploaded images: non-images, truncated files, decompression bombs and huge files are refused
+with a message, in the admin's image form and in the API upload, never with a 500; what is
+accepted is stored as the shop writes it again, under a name it chooses."""
 
 import io
 
@@ -14,6 +15,7 @@ from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.admin import ProductImageForm
 from catalog.models import ProductImage
 from catalog.tests.factories import SkuFactory, image_bytes
+from catalog.uploads import image_rewrite
 from catalog.validators import (
     check_file_size,
     check_image_data,
@@ -145,3 +147,109 @@ def test_each_image_check_can_be_used_on_its_own(settings):
     with pytest.raises(ValidationError) as caught:
         check_image_format("BMP")
     assert caught.value.code == "image_format"
+
+
+# --- The upload is written again under a name the shop chooses --------------------------
+
+SCRIPT = b"<script>alert(document.cookie)</script>"
+
+
+def polyglot_gif_named_html():
+    """A GIF that decodes, with a script in its comment and an HTML page appended."""
+    buffer = io.BytesIO()
+    Image.new("P", (20, 20), 3).save(buffer, format="GIF", comment=SCRIPT)
+    data = buffer.getvalue() + b"<html><body>" + SCRIPT + b"</body></html>"
+    return SimpleUploadedFile("poly.html", data, content_type="text/html")
+
+
+def assert_rewritten_as_gif(stored: ProductImage):
+    name = stored.image.name
+    assert name.startswith("products/") and name.endswith(".gif"), name
+    assert "poly" not in name
+    stored.image.open("rb")
+    try:
+        data = stored.image.read()
+    finally:
+        stored.image.close()
+    assert SCRIPT not in data and b"<html>" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size) == ("GIF", (20, 20))
+
+
+@pytest.mark.django_db
+def test_a_polyglot_uploaded_through_the_api_is_stored_as_a_rewritten_gif():
+    sku = SkuFactory()
+    client = APIClient()
+    partner = UserFactory()
+    partner.groups.add(Group.objects.get(name="Partners"))
+    client.force_authenticate(partner)
+
+    response = client.post(f"/api/v1/products/{sku.product.slug}/images/",
+                           {"image": polyglot_gif_named_html()}, format="multipart")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["url"].endswith(".gif")
+    assert_rewritten_as_gif(sku.product.images.get())
+
+
+@pytest.mark.django_db
+def test_a_polyglot_uploaded_through_the_admin_is_stored_as_a_rewritten_gif(client):
+    sku = SkuFactory()
+    product = sku.product
+    client.force_login(StaffFactory(is_superuser=True))
+
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", {
+        "category": product.category_id, "name": product.name, "slug": product.slug,
+        "description": "", "specs": "{}", "is_active": "on",
+        "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
+        "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
+        "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',
+        "skus-0-price": "100.00", "skus-0-stock": 10, "skus-0-is_active": "on",
+        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 0, "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000, "images-0-image": polyglot_gif_named_html(),
+        "images-0-alt": "front", "images-0-position": 0,
+    })
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert_rewritten_as_gif(product.images.get())
+
+
+@pytest.mark.parametrize(
+    ("image_format", "mode", "extension"),
+    [("JPEG", "RGB", "jpg"), ("PNG", "RGBA", "png"), ("WEBP", "RGB", "webp"), ("GIF", "P", "gif")],
+)
+def test_each_accepted_format_is_written_again_under_a_random_name_with_its_extension(
+    image_format, mode, extension
+):
+    buffer = io.BytesIO()
+    Image.new(mode, (30, 20)).save(buffer, format=image_format)
+    upload = SimpleUploadedFile("holiday photo.exe", buffer.getvalue())
+
+    first, second = image_rewrite(upload), image_rewrite(upload)
+
+    assert first.name.endswith(f".{extension}") and "holiday" not in first.name
+    assert first.name != second.name
+    with Image.open(first) as image:
+        assert (image.format, image.size) == (image_format, (30, 20))
+
+
+def test_the_rewrite_drops_the_photo_metadata_and_keeps_its_orientation():
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° to display
+    exif[0x010E] = "taken at home"  # image description
+    Image.new("RGB", (40, 10), "red").save(buffer, format="JPEG", exif=exif)
+
+    rewritten = image_rewrite(SimpleUploadedFile("p.jpg", buffer.getvalue()))
+
+    with Image.open(rewritten) as image:
+        assert image.size == (10, 40)
+        assert not image.getexif()
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_the_rewrite_refuses_what_the_validator_refuses(name):
+    make, message = BAD_FILES[name]
+    with pytest.raises(ValidationError) as caught:
+        image_rewrite(make())
+    assert message in caught.value.messages[0]

@@ -99,7 +99,7 @@ def test_stock_sync_refuses_bad_items_whole(items):
 def test_the_database_refuses_negative_stock_even_from_a_raw_update():
     sku = SkuFactory(stock=3)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Sku._meta.db_table} SET stock = -1 WHERE id = %s", [sku.pk])
+        cursor.execute("UPDATE catalog_sku SET stock = -1 WHERE id = %s", [sku.pk])
     assert stock_of(sku) == [3]
 
 

@@ -33,6 +33,7 @@ from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
 from orders.pricing import Item, quote_build
 from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, error
+from shop.api import ScopedRateThrottle
 from shop.errors import NotFound
 
 AUTH_ERRORS = {401: UNAUTHORIZED, 404: NOT_FOUND}
@@ -355,7 +356,8 @@ class PaymentCallbackView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "payment_callback"  # per client address: there is no user here
 
     @extend_schema(
         summary="A payment gateway's signed callback",
@@ -370,6 +372,7 @@ class PaymentCallbackView(APIView):
             }),
             400: error("`payment_rejected`: bad signature, stale timestamp, wrong amount."),
             404: NOT_FOUND,
+            429: error("Too many callbacks from this address."),
         },
     )
     def post(self, request, gateway: str):

@@ -12,6 +12,7 @@ callback straight into the shop's callback service.
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -101,9 +102,26 @@ def payment_simulate(*, order: Order, outcome: str) -> Payment:
     return payment
 
 
+# The header's grammar, strictly: "t=<1-12 ASCII digits>,v1=<64 hex digits>". Anything else is
+# refused before it reaches int() (which takes "1_000", " 12" and non-ASCII digits, and
+# overflows time arithmetic on 400 digits) or compare_digest (TypeError on non-ASCII text).
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+DIGEST = re.compile(r"[0-9a-f]{64}")
+MAX_HEADER_LENGTH = 200
+
+
 def _parse_header(value: str) -> tuple[int, str]:
-    parts = dict(part.split("=", 1) for part in value.split(",") if "=" in part)
-    try:
-        return int(parts["t"]), parts["v1"]
-    except (KeyError, ValueError):
-        raise PaymentRejected("The callback signature header is missing or malformed.") from None
+    """Return (timestamp, hex digest) from the signature header; raise PaymentRejected."""
+    malformed = PaymentRejected("The callback signature header is missing or malformed.")
+    if len(value) > MAX_HEADER_LENGTH:
+        raise malformed
+    parts: dict[str, str] = {}
+    for part in value.split(","):
+        key, sep, item = part.strip().partition("=")
+        if not sep or key in parts:
+            raise malformed
+        parts[key] = item
+    timestamp, digest = parts.get("t", ""), parts.get("v1", "").lower()
+    if not TIMESTAMP.fullmatch(timestamp) or not DIGEST.fullmatch(digest):
+        raise malformed
+    return int(timestamp), digest

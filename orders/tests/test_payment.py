@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
 from catalog.models import Sku
 from orders.gateways.dummy import SIGNATURE_HEADER, sign
@@ -74,6 +75,49 @@ def test_a_signature_over_another_body_is_refused(order):
 def test_a_missing_or_malformed_signature_header_is_refused(order, header):
     assert _post(_callback_body(order), header).status_code == 400
     _unchanged(order)
+
+
+def _valid_header(order) -> tuple[bytes, str, str]:
+    body = _callback_body(order)
+    timestamp, digest = sign(body).removeprefix("t=").split(",v1=")
+    return body, timestamp, digest
+
+
+MALFORMED = {
+    "non_ascii_digest": lambda t, d: f"t={t},v1={'é' * 64}",
+    "four_hundred_digit_timestamp": lambda t, d: f"t={'9' * 400},v1={d}",
+    "timestamp_with_underscores": lambda t, d: f"t={int(t):_},v1={d}",
+    "non_ascii_digits_in_timestamp": lambda t, d: f"t={''.join(chr(0x0660 + int(c)) for c in t)},v1={d}",
+    "signed_timestamp": lambda t, d: f"t=+{t},v1={d}",
+    "short_digest": lambda t, d: f"t={t},v1={d[:63]}",
+    "long_digest": lambda t, d: f"t={t},v1={d}0",
+    "non_hex_digest": lambda t, d: f"t={t},v1={'g' * 64}",
+    "two_timestamps": lambda t, d: f"t={t},t={t},v1={d}",
+    "stray_part": lambda t, d: f"t={t},v1={d},junk",
+    "huge_header": lambda t, d: f"t={t},v1={d}," + "x=1," * 500,
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_a_malformed_signature_header_is_a_400_not_a_500(order, name):
+    body, timestamp, digest = _valid_header(order)
+
+    response = _post(body, MALFORMED[name](timestamp, digest))
+
+    assert (response.status_code, response.json()["code"]) == (400, "payment_rejected")
+    _unchanged(order)
+
+
+def test_the_callback_is_throttled_per_client_address(order, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"payment_callback": "3/minute"})
+    body = _callback_body(order)
+
+    codes = [_post(body, "garbage").status_code for _ in range(4)]
+    elsewhere = APIClient().post(CALLBACK, data=body, content_type="application/json",
+                                 REMOTE_ADDR="10.9.8.7", HTTP_X_SHOP_SIGNATURE="garbage")
+
+    assert codes == [400, 400, 400, 429]
+    assert elsewhere.status_code == 400
 
 
 def test_a_stale_timestamp_is_refused(order):

@@ -1,10 +1,11 @@
-"""Start-up with debug off: refuse without the required variables; `check --deploy` is clean."""
+"""Start-up with debug off: refuse without the required variables or with unsafe ones;
+`check --deploy` is clean."""
 
 import secrets
 
 import pytest
 
-from shop.tests.subprocesses import child_env, manage
+from shop.tests.subprocesses import child_env, manage, python_json
 
 HOSTS = "shop.example.com"
 
@@ -48,6 +49,55 @@ def test_start_up_refuses_with_a_one_line_reason_when_a_required_variable_is_mis
     assert len(lines) == 1, completed.stderr
     assert lines[0].startswith("shop: refusing to start: ")
     assert reason in lines[0]
+
+
+def assert_refused_with(completed, reason: str):
+    assert completed.returncode != 0
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("shop: refusing to start: ")
+    assert reason in lines[0]
+
+
+def test_start_up_refuses_the_console_email_backend_with_debug_off():
+    completed = manage("check", env=production_env(
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"))
+
+    assert_refused_with(completed, "DJANGO_EMAIL_BACKEND is the console backend")
+
+
+def test_start_up_refuses_the_dummy_gateway_without_its_own_secret():
+    completed = manage("check", env=production_env(SHOP_PAYMENT_GATEWAYS="dummy"))
+
+    assert_refused_with(completed, "SHOP_DUMMY_GATEWAY_SECRET is not set")
+
+
+def test_the_dummy_gateway_signs_with_its_own_secret_never_the_secret_key():
+    secret = secrets.token_urlsafe(32)
+    env = production_env(SHOP_PAYMENT_GATEWAYS="dummy", SHOP_DUMMY_GATEWAY_SECRET=secret)
+
+    assert manage("check", env=env).returncode == 0
+    assert python_json("from django.conf import settings\n"
+                       "result = [settings.SHOP_DUMMY_GATEWAY_SECRET, settings.SECRET_KEY]",
+                       env) == [secret, env["DJANGO_SECRET_KEY"]]
+    debug = python_json("from django.conf import settings\n"
+                        "result = settings.SHOP_DUMMY_GATEWAY_SECRET != settings.SECRET_KEY",
+                        child_env(DJANGO_DEBUG="1", DJANGO_SECRET_KEY=secrets.token_urlsafe(50)))
+    assert debug is True
+
+
+def test_debug_off_sends_email_over_smtp_configured_from_the_environment():
+    settings = python_json(
+        "from django.conf import settings\n"
+        "result = [settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT,\n"
+        "          settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, settings.EMAIL_USE_TLS]",
+        production_env(DJANGO_EMAIL_HOST="smtp.example.com", DJANGO_EMAIL_PORT="587",
+                       DJANGO_EMAIL_HOST_USER="shop", DJANGO_EMAIL_HOST_PASSWORD="pw",
+                       DJANGO_EMAIL_USE_TLS="1"),
+    )
+
+    assert settings == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", 587,
+                        "shop", "pw", True]
 
 
 def test_debug_off_turns_on_https_redirect_hsts_and_secure_cookies():

@@ -1,8 +1,10 @@
 """Settings come from the environment with the defaults of the README's table."""
 
+import json
 import secrets
+import sys
 
-from shop.tests.subprocesses import child_env, manage, python_json
+from shop.tests.subprocesses import child_env, manage, python_json, run
 
 READ_SETTINGS = """
 from django.conf import settings
@@ -58,6 +60,7 @@ def test_production_defaults_name_no_sandbox_gateway_and_force_https():
     assert result["ALLOWED_HOSTS"] == ["shop.example.com", "www.shop.example.com"]
     assert result["SHOP_PAYMENT_GATEWAYS"] == []
     assert result["SECURE_SSL_REDIRECT"] is True
+    assert result["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
 
 
 def test_shop_api_throttles_off_removes_the_throttle_classes():
@@ -77,3 +80,28 @@ def test_an_unknown_email_verification_mode_refuses_to_start():
     assert completed.stderr.strip() == (
         "shop: refusing to start: SHOP_EMAIL_VERIFICATION must be mandatory, optional or none"
     )
+
+
+
+# pytest is imported before the settings, as by a tool that runs beside the tests: that alone
+# must not switch the shop into test mode.
+READ_TEST_MODE = """
+import json, pytest, django
+django.setup()
+from django.conf import settings
+print(json.dumps([settings.TESTING, settings.EMAIL_BACKEND]))
+"""
+
+
+def read_test_mode(env) -> list:
+    completed = run([sys.executable, "-c", READ_TEST_MODE], env=env)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_test_mode_comes_from_the_test_settings_not_from_an_imported_pytest():
+    plain = read_test_mode(child_env(DJANGO_DEBUG="1"))
+    under_test = read_test_mode(child_env(DJANGO_SETTINGS_MODULE="shop.settings_test"))
+
+    assert plain == [False, "django.core.mail.backends.console.EmailBackend"]
+    assert under_test == [True, "django.core.mail.backends.locmem.EmailBackend"]

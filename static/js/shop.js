@@ -6,6 +6,8 @@
  *   Elements added later are picked up on the next tick.
  * - Account menu (<details class="account-menu">): closes on Escape or a click elsewhere.
  * - Gallery: a click on a link in .gallery__thumbs shows its href in .gallery__main's image.
+ * - Confirmation: a <form data-confirm="Question?"> submits only once the question is
+ *   answered OK (the Content-Security-Policy allows no inline onsubmit handler).
  */
 (function () {
   "use strict";
@@ -93,12 +95,21 @@
     });
   }
 
+  function enhanceConfirmations() {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var question = form.getAttribute && form.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
   window.shop = { formatRemaining: formatRemaining, tickCountdowns: tick };
 
   function init() {
     startCountdowns();
     enhanceAccountMenu();
     enhanceGalleries();
+    enhanceConfirmations();
   }
 
   if (document.readyState === "loading") {

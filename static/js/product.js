@@ -1,0 +1,39 @@
+/* product.js: the product page's SKU picker and gallery (catalog/product.html). */
+// SKU picker: choosing a variant shows its price (struck base price when discounted),
+// its stock state and limits the quantity; the radio itself is the form's `sku` field.
+(function () {
+  var data = JSON.parse(document.getElementById("sku-data").textContent);
+  var form = document.getElementById("add-to-cart");
+  if (!form) return;
+  var el = function (id) { return document.getElementById(id); };
+  function show(id) {
+    var sku = data[id];
+    if (!sku) return;
+    el("sku-price").textContent = sku.price;
+    el("sku-was").textContent = sku.was;
+    el("sku-offer").textContent = sku.offer;
+    el("sku-offer").hidden = !sku.offer;
+    el("sku-discount").hidden = !sku.was;
+    var stock = el("sku-stock");
+    stock.textContent = sku.text;
+    stock.className = "stock stock--" + sku.state;
+    el("sku-code").textContent = sku.code;
+    var quantity = el("quantity");
+    quantity.max = Math.max(sku.stock, 1);
+    if (Number(quantity.value) > sku.stock && sku.stock > 0) quantity.value = sku.stock;
+    var button = el("add-to-cart-button");
+    button.disabled = sku.stock <= 0;
+    button.textContent = sku.stock > 0 ? "Add to cart" : "Out of stock";
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "sku") show(event.target.value);
+  });
+  document.querySelectorAll("[data-gallery-src]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var main = el("gallery-main");
+      if (!main) return;
+      event.preventDefault();
+      main.src = link.dataset.gallerySrc;
+    });
+  });
+})();
