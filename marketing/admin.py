@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.models import Category
 from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
 from marketing.services import coupon_batch_generate, coupon_save, discount_save, promotion_save
+from shop.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from shop.money import format_money
 
 
@@ -91,19 +92,11 @@ class PromotionAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
         return ", ".join(obj.tiers) or "all"
 
 
-class RedemptionInline(admin.TabularInline):
+class RedemptionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CouponRedemption
     fields = ["user", "reference", "created_at", "released_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CouponBatchForm(forms.Form):
@@ -171,20 +164,11 @@ class CouponAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
 
 
 @admin.register(CouponRedemption)
-class CouponRedemptionAdmin(admin.ModelAdmin):
+class CouponRedemptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["coupon", "user", "reference", "created_at", "released_at"]
     list_filter = ["created_at", "released_at"]
     search_fields = ["coupon__code", "reference", "user__email"]
     list_select_related = ["coupon", "user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Flash sales (issue #8) have their own module; importing it registers them.

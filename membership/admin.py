@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 
 from membership.models import Membership, SpendRecord, Tier, TierChange
 from membership.services import membership_evaluate, tier_delete, tier_save
+from shop.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 
 
 @admin.register(Tier)
@@ -32,19 +33,11 @@ class TierAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class TierChangeInline(admin.TabularInline):
+class TierChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = TierChange
     fields = ["created_at", "from_tier", "to_tier", "reason", "reference", "spend"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-created_at", "-pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)
@@ -75,19 +68,10 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpendRecord)
-class SpendRecordAdmin(admin.ModelAdmin):
+class SpendRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: spend comes from settlement and refunds, never typed in."""
 
     list_display = ["reference", "user", "amount", "at", "reversed_at"]
     list_select_related = ["user"]
     search_fields = ["reference", "user__email"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

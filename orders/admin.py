@@ -19,18 +19,12 @@ from orders.models import (
     Settlement,
     Shipment,
 )
+from shop.admin import ReadOnlyInlineMixin
 from shop.errors import ShopError
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
 
 
 class LineInline(ReadOnlyInline):

@@ -1,0 +1,188 @@
+"""The admin's front page: sales figures by the shop's day, lists, and a fixed query count."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import StaffFactory
+from orders.models import Order
+from orders.reports import dashboard_for, sales_chart
+from orders.selectors import sales_by_day
+from orders.services import order_cancel, order_refund, order_settle, payment_simulate
+from orders.tests.factories import SkuFactory, UserFactory, place
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 12, 7)
+NOON_TODAY = datetime(2026, 12, 7, 12, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _shop_time_zone(settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+
+
+def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    """A moment of December 2026 in the shop's time zone."""
+    return datetime(2026, 12, day, hour, minute, second, tzinfo=SHANGHAI)
+
+
+def paid_order(when: datetime, price: str, *, settle: bool = True) -> Order:
+    """Place and pay an order at `when` (a minute to place, the payment at `when`)."""
+    with time_machine.travel(when - timedelta(minutes=1), tick=False):
+        order = place(skus=[SkuFactory(price=Decimal(price), stock=50)])
+    with time_machine.travel(when, tick=False):
+        payment_simulate(order=order, outcome="approve")
+        if settle:
+            order_settle(order_id=order.pk)
+    order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def known_sales():
+    """Paid, refunded and cancelled orders over several days (totals include ¥10 shipping)."""
+    orders = {
+        # Paid a few seconds before midnight: the 6th in Shanghai (and in UTC, 15:59).
+        "before_midnight": paid_order(at(6, 23, 59, 50), "40.00"),          # 50.00
+        # Paid just after midnight: the 7th in Shanghai, still the 6th in UTC.
+        "after_midnight": paid_order(at(7, 0, 0, 30), "20.00"),             # 30.00
+        "refunded_later": paid_order(at(5, 10), "150.00"),                  # 150.00
+        "cancelled_paid": paid_order(at(4, 9), "60.00", settle=False),      # 70.00
+        "too_old": paid_order(at(7, 9) - timedelta(days=45), "500.00"),     # 500.00
+    }
+    with time_machine.travel(at(7, 9), tick=False):
+        order_refund(order=orders["refunded_later"])
+    with time_machine.travel(at(4, 18), tick=False):
+        order_cancel(order=orders["cancelled_paid"], by_staff=True)
+    with time_machine.travel(at(3, 8), tick=False):
+        unpaid = place(skus=[SkuFactory(price=Decimal("80.00"))])
+        order_cancel(order=unpaid)  # never paid: no sale, no refund
+    return orders
+
+
+def test_sales_by_day_counts_payments_and_refunds_on_the_shops_days(known_sales):
+    days = {d.date: d for d in sales_by_day(start=date(2026, 12, 3), end=TODAY)}
+
+    assert list(days) == [date(2026, 12, n) for n in range(3, 8)]
+    assert (days[date(2026, 12, 7)].orders, days[date(2026, 12, 7)].revenue) == (1, Decimal("-120.00"))
+    assert (days[date(2026, 12, 7)].paid, days[date(2026, 12, 7)].refunded) == (
+        Decimal("30.00"), Decimal("150.00"))
+    assert (days[date(2026, 12, 6)].orders, days[date(2026, 12, 6)].revenue) == (1, Decimal("50.00"))
+    assert (days[date(2026, 12, 5)].orders, days[date(2026, 12, 5)].revenue) == (1, Decimal("150.00"))
+    # Paid and cancelled by staff the same day: counted, and given back.
+    assert (days[date(2026, 12, 4)].orders, days[date(2026, 12, 4)].revenue) == (1, Decimal("0.00"))
+    assert (days[date(2026, 12, 3)].orders, days[date(2026, 12, 3)].revenue) == (0, Decimal("0.00"))
+
+
+def test_the_dashboard_shows_today_and_the_last_30_days(known_sales):
+    board = dashboard_for(user=StaffFactory(is_superuser=True), today=TODAY)
+
+    assert (board.today_sales.orders, board.today_sales.revenue) == (1, Decimal("-120.00"))
+    # 50 + 30 + 150 + 70 paid, 150 + 70 refunded; the order 45 days old is outside.
+    assert board.period_sales.orders == 4
+    assert board.period_sales.paid == Decimal("300.00")
+    assert board.period_sales.refunded == Decimal("220.00")
+    assert board.period_sales.revenue == Decimal("80.00")
+    assert len(board.days) == 30 and board.days[0].date == date(2026, 11, 8)
+    # Refunded and cancelled orders sell nothing; the lines rank by their revenue.
+    assert [(p["name"], p["revenue"]) for p in board.top_products] == [
+        (known_sales["before_midnight"].lines.get().sku.product.name, Decimal("40.00")),
+        (known_sales["after_midnight"].lines.get().sku.product.name, Decimal("20.00")),
+    ]
+    # Every paid order not yet shipped, refunded or cancelled waits, oldest first.
+    assert board.to_ship_count == 3
+    assert [o.number for o in board.to_ship] == [known_sales[name].number for name in
+                                                 ("too_old", "before_midnight", "after_midnight")]
+
+
+def test_the_front_page_shows_the_figures_with_the_currency(known_sales, client):
+    client.force_login(StaffFactory(is_superuser=True))
+
+    with time_machine.travel(NOON_TODAY, tick=False):
+        page = client.get(reverse("admin:index")).content.decode()
+
+    assert 'data-testid="sales-chart"' in page
+    assert "−¥120.00" in page  # today's revenue after the refund
+    assert "¥80.00" in page    # the 30 days
+    assert known_sales["before_midnight"].number in page  # waiting to ship, linked
+
+
+def test_the_chart_draws_one_bar_per_day_and_the_orders_line():
+    days = sales_by_day(start=date(2026, 11, 8), end=TODAY)
+
+    chart = sales_chart(days)
+
+    assert len(chart.bars) == 30 and len(chart.dots) == 30
+    assert all(bar.height == 0 for bar in chart.bars)
+    assert all(0 <= x <= chart.width and 0 <= y <= chart.height for x, y in chart.dots)
+
+
+def test_a_fulfilment_clerk_sees_sales_but_not_stock_flash_sales_or_points():
+    clerk = UserFactory(is_staff=True)
+    clerk.groups.add(Group.objects.get(name="Fulfilment staff"))
+
+    board = dashboard_for(user=clerk, today=TODAY)
+
+    assert board.days is not None and board.to_ship is not None
+    assert board.low_stock is None and board.flash_sales is None and board.points is None
+
+
+def test_a_catalogue_clerk_sees_low_stock_but_no_sales():
+    clerk = UserFactory(is_staff=True)
+    clerk.groups.add(Group.objects.get(name="Catalog staff"))
+    low = SkuFactory(stock=2)
+    SkuFactory(stock=50)
+
+    board = dashboard_for(user=clerk, today=TODAY)
+
+    assert board.days is None and board.to_ship is None
+    assert (board.low_stock_count, board.low_stock) == (1, [low])
+
+
+def _front_page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:index")).status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(django_assert_num_queries):
+    superuser = StaffFactory(is_superuser=True)
+    with time_machine.travel(NOON_TODAY - timedelta(days=1), tick=False):
+        paid_order(at(6, 10), "30.00")
+    with django_assert_num_queries(8):
+        dashboard_for(user=superuser, today=TODAY)
+
+    for day in range(1, 7):
+        for hour in (9, 15, 21):
+            paid_order(at(day, hour), "25.00")
+    SkuFactory.create_batch(15, stock=1)
+
+    with django_assert_num_queries(8):
+        board = dashboard_for(user=superuser, today=TODAY)
+    assert board.period_sales.orders == 19
+
+
+def test_the_front_page_runs_as_many_queries_for_many_orders_as_for_one(client):
+    clerk = UserFactory(is_staff=True)
+    clerk.groups.add(*Group.objects.filter(name__in=["Fulfilment staff", "Catalog staff"]))
+    client.force_login(clerk)
+    paid_order(at(6, 10), "30.00")
+    with time_machine.travel(NOON_TODAY, tick=False):
+        one = _front_page_queries(client)
+
+    for day in range(1, 7):
+        for hour in (9, 15):
+            paid_order(at(day, hour), "25.00")
+
+    with time_machine.travel(NOON_TODAY, tick=False):
+        many = _front_page_queries(client)
+    assert many == one
