@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("marketing.api")),
     path("", include("points.api")),
     path("", include("membership.api")),
+    path("", include("orders.reports_api")),
 ]
 
 urlpatterns = [

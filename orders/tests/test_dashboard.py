@@ -186,3 +186,63 @@ def test_the_front_page_runs_as_many_queries_for_many_orders_as_for_one(client):
     with time_machine.travel(NOON_TODAY, tick=False):
         many = _front_page_queries(client)
     assert many == one
+
+
+# --- The sales report API -----------------------------------------------------------------
+
+
+def _api_as(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_the_sales_report_equals_the_dashboard_for_the_same_days(known_sales):
+    superuser = StaffFactory(is_superuser=True)
+    board = dashboard_for(user=superuser, today=TODAY)
+
+    response = _api_as(superuser).get("/api/v1/reports/sales/",
+                                      {"from": "2026-11-08", "to": "2026-12-07"})
+
+    assert response.status_code == 200
+    rows = response.json()
+    assert rows == [{"date": d.date.isoformat(), "orders": d.orders, "revenue": f"{d.revenue:.2f}"}
+                    for d in board.days]
+    assert rows[-1] == {"date": "2026-12-07", "orders": 1, "revenue": "-120.00"}
+    assert rows[-2] == {"date": "2026-12-06", "orders": 1, "revenue": "50.00"}
+
+
+def test_a_fulfilment_clerk_reads_the_report_and_a_shopper_gets_403():
+    clerk = UserFactory()
+    clerk.groups.add(Group.objects.get(name="Fulfilment staff"))
+    url = "/api/v1/reports/sales/"
+
+    assert _api_as(clerk).get(url).status_code == 200
+    refused = _api_as(UserFactory()).get(url)
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    from rest_framework.test import APIClient
+    assert APIClient().get(url).status_code == 401
+
+
+def test_the_report_defaults_to_the_last_30_days():
+    with time_machine.travel(NOON_TODAY, tick=False):
+        rows = _api_as(StaffFactory(is_superuser=True)).get("/api/v1/reports/sales/").json()
+
+    assert [rows[0]["date"], rows[-1]["date"], len(rows)] == ["2026-11-08", "2026-12-07", 30]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"from": "yesterday"}, "from"),
+    ({"to": "2026-02-30"}, "to"),
+    ({"from": "2026-12-07", "to": "2026-12-01"}, "from"),
+    ({"from": "2025-01-01", "to": "2026-12-07"}, "to"),
+    ({"from": "0001-01-01", "to": "0001-01-02"}, "from"),
+    ({"from": "9999-12-30", "to": "9999-12-31"}, "from"),
+])
+def test_bad_dates_are_field_errors(query, field):
+    response = _api_as(StaffFactory(is_superuser=True)).get("/api/v1/reports/sales/", query)
+
+    assert response.status_code == 400
+    assert field in response.json()
