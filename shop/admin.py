@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models.base import ModelBase
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.module_loading import import_string
 
 from shop.money import format_money
@@ -92,20 +93,20 @@ def readable(value) -> str:
     if value in (None, "", {}, []):
         return "—"
     if isinstance(value, dict):
-        rows = ((key.replace("_", " ") if isinstance(key, str) else key, _inline(item))
-                for key, item in value.items())
-        return format_html_join(format_html("<br>"), "{}: {}", rows)
+        # Sorted: PostgreSQL's jsonb keeps no key order, so sorting is the one stable order.
+        rows = ((str(key).replace("_", " "), inline_text(item)) for key, item in sorted(value.items()))
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows)
     if isinstance(value, list):
-        return format_html_join(format_html("<br>"), "{}", ((_inline(item),) for item in value))
+        return format_html_join(mark_safe("<br>"), "{}", ((inline_text(item),) for item in value))
     return format_html("{}", value)
 
 
-def _inline(value) -> str:
-    """Return a nested JSON value on one line."""
+def inline_text(value) -> str:
+    """Return a nested JSON value on one line (`colour: red, size: M`)."""
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_inline(item)}" for key, item in value.items()) or "—"
+        return ", ".join(f"{key}: {inline_text(item)}" for key, item in sorted(value.items())) or "—"
     if isinstance(value, list):
-        return ", ".join(_inline(item) for item in value) or "—"
+        return ", ".join(inline_text(item) for item in value) or "—"
     return "—" if value in (None, "") else str(value)
 
 
