@@ -129,12 +129,15 @@ class ShopAdminSite(admin.AdminSite):
     """The shop's admin: its name, the dashboard on the front page, framework tables hidden."""
 
     index_template = "admin/index.html"
+    index_title = "Dashboard"
 
-    def __init__(self, name="admin"):
-        super().__init__(name)
-        self.site_header = f"{settings.SHOP_NAME} staff"
-        self.site_title = f"{settings.SHOP_NAME} admin"
-        self.index_title = "Dashboard"
+    @property
+    def site_header(self):
+        return f"{settings.SHOP_NAME} staff"
+
+    @property
+    def site_title(self):
+        return f"{settings.SHOP_NAME} admin"
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register as usual; a framework table's screen becomes superuser-only."""
