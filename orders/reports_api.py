@@ -76,7 +76,9 @@ class SalesReportView(APIView):
                    403: FORBIDDEN},
     )
     def get(self, request):
-        query = SalesQuerySerializer(data=request.query_params)
+        # A blank parameter (`?from=&to=`) means its default, as an absent one does.
+        given = {name: value for name, value in request.query_params.items() if value.strip()}
+        query = SalesQuerySerializer(data=given)
         query.is_valid(raise_exception=True)
         days = sales_by_day(start=query.validated_data["start"], end=query.validated_data["end"])
         return Response(SalesDaySerializer(days, many=True).data)

@@ -95,7 +95,7 @@ class PointsAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "account", "kind", "delta", "reference", "reason", "expires_at"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "created_at"]
     search_fields = ["reference", "account__user__email", "reason"]
     list_select_related = ["account__user"]
     date_hierarchy = "created_at"

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models.base import ModelBase
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+from sorl.thumbnail import get_thumbnail
 
 from shop.money import format_money
 
@@ -88,7 +89,7 @@ def money_column(field: str, description: str | None = None):
 def readable(value) -> str:
     """Return a JSON value (dict, list, scalar) as escaped HTML text: `key: value` lines.
 
-    Nested values are indented one level; an empty value reads `—`.
+    Nested values read on one line (`size: M, colour: red`); an empty value reads `—`.
     """
     if value in (None, "", {}, []):
         return "—"
@@ -114,8 +115,6 @@ def thumbnail_tag(name: str | None, *, size: str = "48x48") -> str:
     """Return an <img> of a stored image's thumbnail (made once by sorl-thumbnail), or `—`."""
     if not name:
         return "—"
-    from sorl.thumbnail import get_thumbnail
-
     try:
         thumb = get_thumbnail(name, size, crop="center")
     except Exception:  # a missing or broken file must not take the whole list down

@@ -227,10 +227,13 @@ def test_a_fulfilment_clerk_reads_the_report_and_a_shopper_gets_403():
 
 
 def test_the_report_defaults_to_the_last_30_days():
+    api = _api_as(StaffFactory(is_superuser=True))
     with time_machine.travel(NOON_TODAY, tick=False):
-        rows = _api_as(StaffFactory(is_superuser=True)).get("/api/v1/reports/sales/").json()
+        rows = api.get("/api/v1/reports/sales/").json()
+        blank = api.get("/api/v1/reports/sales/?from=&to=").json()
 
     assert [rows[0]["date"], rows[-1]["date"], len(rows)] == ["2026-11-08", "2026-12-07", 30]
+    assert blank == rows
 
 
 @pytest.mark.parametrize(("query", "field"), [
