@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -156,11 +156,12 @@ def top_products(*, start: date, end: date, limit: int = 10) -> list[dict]:
     since cancelled or refunded do not count; lines whose SKU was deleted name no product.
     """
     since, until = day_bounds(start, end)
+    # From the range's payment events (indexed) to their orders' lines, not the other way.
     paid_in_range = OrderEvent.objects.filter(
-        PAID_EVENT, order=OuterRef("order"), created_at__gte=since, created_at__lt=until
-    )
+        PAID_EVENT, created_at__gte=since, created_at__lt=until
+    ).values("order_id")
     rows = (
-        OrderLine.objects.filter(Exists(paid_in_range), sku__isnull=False)
+        OrderLine.objects.filter(order_id__in=paid_in_range, sku__isnull=False)
         .exclude(order__status__in=[S.CANCELLED, S.REFUNDED])
         .values("sku__product_id", "sku__product__name")
         .annotate(units=Sum("quantity"), revenue=Sum("line_total"))
