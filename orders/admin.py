@@ -38,12 +38,14 @@ from shop.errors import ShopError
 
 
 class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
-    pass
+    """A part of an order, shown as a table: written by the services, never here."""
 
 
 def address_lines(address: dict) -> list[str]:
     """Return a delivery address snapshot as the lines of a parcel label."""
-    get = lambda name: str(address.get(name) or "").strip()  # noqa: E731
+    def get(name: str) -> str:
+        return str(address.get(name) or "").strip()
+
     lines = [
         " ".join(part for part in (get("name"), get("phone")) if part),
         get("line1"), get("line2"),
@@ -151,7 +153,8 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="address")
     def delivery_address(self, order):
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in address_lines(order.address)))
+        lines = address_lines(order.address)
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     def has_add_permission(self, request):
         return False  # orders are placed by shoppers and partners, not typed in

@@ -69,8 +69,10 @@ class SalesReportView(APIView):
     @extend_schema(
         summary="Sales per day: paid orders and revenue, refunds subtracted on their day",
         parameters=[
-            OpenApiParameter("from", date, description="First day, included (default: 29 days before `to`)."),
-            OpenApiParameter("to", date, description="Last day, included (default: today in the shop's time zone)."),
+            OpenApiParameter("from", date,
+                             description="First day, included (default: 29 days before `to`)."),
+            OpenApiParameter("to", date, description="Last day, included "
+                                                     "(default: today in the shop's time zone)."),
         ],
         responses={200: SalesDaySerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHORIZED,
                    403: FORBIDDEN},

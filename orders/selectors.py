@@ -86,7 +86,8 @@ S = Order.Status
 # The event that makes a sale: the payment moved the order to paid (once per order).
 PAID_EVENT = Q(to_status=S.PAID)
 # The events that give the money back: a refund, or staff cancelling a paid order.
-REFUND_EVENT = Q(to_status=S.REFUNDED) | Q(to_status=S.CANCELLED, from_status__in=[S.PAID, S.PROCESSING])
+REFUND_EVENT = Q(to_status=S.REFUNDED) | Q(
+    to_status=S.CANCELLED, from_status__in=[S.PAID, S.PROCESSING])
 # Orders still waiting for their parcel: paid, or settled and being packed.
 TO_SHIP = [S.PAID, S.PROCESSING]
 
@@ -122,7 +123,8 @@ def sales_by_day(*, start: date, end: date) -> list[SalesDay]:
     since, until = day_bounds(start, end)
     tz = timezone.get_default_timezone()
     rows = (
-        OrderEvent.objects.filter(PAID_EVENT | REFUND_EVENT, created_at__gte=since, created_at__lt=until)
+        OrderEvent.objects.filter(PAID_EVENT | REFUND_EVENT, created_at__gte=since,
+                                  created_at__lt=until)
         .annotate(day=TruncDate("created_at", tzinfo=tz))
         .values("day")
         .annotate(

@@ -143,7 +143,8 @@ class ShopAdminSite(admin.AdminSite):
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         for model in models:
             cls = admin_class or admin.ModelAdmin
-            if model._meta.app_label in FRAMEWORK_APP_LABELS and not issubclass(cls, SuperuserOnlyMixin):
+            framework = model._meta.app_label in FRAMEWORK_APP_LABELS
+            if framework and not issubclass(cls, SuperuserOnlyMixin):
                 cls = type(cls.__name__, (SuperuserOnlyMixin, cls), {"__module__": cls.__module__})
             super().register(model, cls, **options)
 

@@ -47,6 +47,7 @@ def test_the_sku_list_shows_price_with_currency_and_attributes_as_text(admin_cli
 def test_the_product_page_shows_the_specs_as_text(admin_client):
     sku = SkuFactory(product__specs={"brand": "Acme", "weight": "1.2 kg"})
 
-    page = admin_client.get(reverse("admin:catalog_product_change", args=[sku.product.pk])).content.decode()
+    url = reverse("admin:catalog_product_change", args=[sku.product.pk])
+    page = admin_client.get(url).content.decode()
 
     assert "brand: Acme<br>weight: 1.2 kg" in page

@@ -40,7 +40,8 @@ def nothing_overflows(page) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_fulfilment_clerk_sees_the_dashboard_and_a_superuser_the_framework_tables(live_server, browser):
+def test_a_fulfilment_clerk_sees_the_dashboard_and_a_superuser_the_framework_tables(live_server,
+                                                                                   browser):
     for price in ("45.00", "120.00"):
         payment_simulate(order=place(skus=[SkuFactory(price=Decimal(price))]), outcome="approve")
     fulfilment_clerk()
@@ -66,7 +67,8 @@ def test_a_fulfilment_clerk_sees_the_dashboard_and_a_superuser_the_framework_tab
     expect(root.get_by_test_id("sales-chart")).to_be_visible()
     expect(root.get_by_test_id("low-stock")).to_be_visible()
     for section in FRAMEWORK_SECTIONS:
-        expect(root.locator("#content-main").get_by_role("link", name=section, exact=True)).to_be_visible()
+        link = root.locator("#content-main").get_by_role("link", name=section, exact=True)
+        expect(link).to_be_visible()
     expect(root.locator("#content-main caption", has_text="Accounts")).to_have_count(1)
     assert nothing_overflows(root)
     root.screenshot(path="/tmp/staff-dashboard-390.png", full_page=True)

@@ -46,7 +46,8 @@ def test_framework_tables_are_hidden_from_duty_staff_even_with_permissions(clien
 
     clerk = fulfilment_clerk()
     # Even a permission granted by mistake does not open them.
-    clerk.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=FRAMEWORK_APP_LABELS))
+    clerk.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=FRAMEWORK_APP_LABELS))
     client.force_login(clerk)
 
     assert client.get(reverse(url)).status_code == 403
