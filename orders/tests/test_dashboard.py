@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
 from orders.models import Order
@@ -249,3 +250,33 @@ def test_bad_dates_are_field_errors(query, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_marketing_staff_see_flash_sales_with_units_left_and_points_figures():
+    from marketing.models import FlashSale
+    from marketing.tests.factories import FlashSaleFactory
+    from points.services import points_adjust, points_award, points_redeem
+
+    running = FlashSaleFactory(quantity=20)
+    FlashSale.objects.filter(pk=running.pk).update(sold=7)
+    upcoming = FlashSaleFactory(starts_at=timezone.now() + timedelta(days=1),
+                                ends_at=timezone.now() + timedelta(days=2))
+    ended = FlashSaleFactory()
+    FlashSale.objects.filter(pk=ended.pk).update(  # ended: not listed
+        starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=2))
+    shopper = UserFactory()
+    points_award(user=shopper, points=300, reference="order:SO1")
+    points_redeem(user=shopper, points=120, reference="order:SO2")
+    points_adjust(user=shopper, delta=50, reason="goodwill")  # neither issued nor redeemed
+    points_award(user=shopper, points=999, reference="order:SO0",
+                 at=timezone.now() - timedelta(days=40))  # before the 30 days
+    clerk = UserFactory(is_staff=True)
+    clerk.groups.add(Group.objects.get(name="Marketing staff"))
+    clerk.user_permissions.add(Permission.objects.get(codename="view_ledgerentry"))
+
+    board = dashboard_for(user=clerk)
+
+    assert [(sale.pk, sale.remaining) for sale in board.flash_sales] == [(running.pk, 13),
+                                                                        (upcoming.pk, 20)]
+    assert board.points == {"issued": 300, "redeemed": 120}
+    assert board.days is None  # marketing staff do not read orders
