@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import OuterRef, Subquery
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -11,7 +12,14 @@ from catalog import selectors, services
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.uploads import image_rewrite
 from catalog.validators import validate_image
+from shop.admin import money_column, readable, thumbnail_tag
 from shop.money import format_money
+
+
+def first_image(product_ref: str) -> Subquery:
+    """The storage name of a product's first image (`product_ref` points at the product)."""
+    images = ProductImage.objects.filter(product=OuterRef(product_ref)).order_by("position", "pk")
+    return Subquery(images.values("image")[:1])
 
 
 @admin.register(Category)
@@ -69,7 +77,9 @@ class LowStockFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "from_price", "total_stock_display", "is_active"]
+    list_display = ["thumbnail", "name", "category", "from_price", "total_stock_display", "is_active"]
+    list_display_links = ["thumbnail", "name"]
+    readonly_fields = ["specs_text"]
     list_filter = ["category", "is_active", LowStockFilter]
     list_select_related = ["category"]
     search_fields = ["name", "slug", "skus__code"]
@@ -78,7 +88,15 @@ class ProductAdmin(admin.ModelAdmin):
     actions = ["activate", "deactivate"]
 
     def get_queryset(self, request):
-        return selectors.products_base(for_sale=False)
+        return selectors.products_base(for_sale=False).annotate(first_image=first_image("pk"))
+
+    @admin.display(description="")
+    def thumbnail(self, product):
+        return thumbnail_tag(product.first_image)
+
+    @admin.display(description="specs as shoppers read them")
+    def specs_text(self, product):
+        return readable(product.specs)
 
     @admin.display(description="from", ordering="price_from")
     def from_price(self, product):
@@ -143,12 +161,26 @@ def _save_sku_form(sku_form, *, product) -> Sku:
 
 @admin.register(Sku)
 class SkuAdmin(admin.ModelAdmin):
-    list_display = ["code", "product", "label", "price", "stock", "is_active"]
+    price_money = money_column("price")
+    list_display = ["thumbnail", "code", "product", "attributes_text", "price_money", "stock",
+                    "is_active"]
+    list_display_links = ["thumbnail", "code"]
     list_filter = ["is_active"]
     list_select_related = ["product"]
     search_fields = ["code", "product__name"]
     fields = ["product", "code", "attributes", "price", "stock", "is_active"]
     autocomplete_fields = ["product"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(first_image=first_image("product_id"))
+
+    @admin.display(description="")
+    def thumbnail(self, sku):
+        return thumbnail_tag(sku.first_image)
+
+    @admin.display(description="attributes")
+    def attributes_text(self, sku):
+        return readable(sku.attributes)
 
     def get_readonly_fields(self, request, obj=None):
         # A SKU stays with the product it was created for (order lines and carts point at

@@ -242,3 +242,12 @@ def categories_flat(*, visible: bool = False) -> QuerySet:
     if visible:
         queryset = queryset.exclude(in_inactive_branch(OuterRef("path")))
     return queryset
+
+
+def skus_low_stock(*, threshold: int, limit: int = 10) -> tuple[int, list[Sku]]:
+    """Return how many active SKUs hold `threshold` units or fewer, and the `limit` lowest.
+
+    Lowest stock first, with their product (two queries whatever the catalogue's size).
+    """
+    low = Sku.objects.filter(is_active=True, product__is_active=True, stock__lte=threshold)
+    return low.count(), list(low.select_related("product").order_by("stock", "code")[:limit])

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 
 from membership.models import Membership, SpendRecord, Tier, TierChange
 from membership.services import membership_evaluate, tier_delete, tier_save
+from shop.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin, money_column
 
 
 @admin.register(Tier)
@@ -11,7 +12,8 @@ class TierAdmin(admin.ModelAdmin):
     # Validation runs in Tier.clean() (validators.tier_validate): a broken ladder never saves.
     # Saves and deletes go through the services, which mark every member due for the daily
     # review: a moved threshold moves members either way.
-    list_display = ["name", "code", "rank", "threshold", "discount_percent", "points_multiplier",
+    threshold_money = money_column("threshold", "spend threshold")
+    list_display = ["name", "code", "rank", "threshold_money", "discount_percent", "points_multiplier",
                     "free_shipping"]
     ordering = ["rank"]
 
@@ -32,29 +34,23 @@ class TierAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class TierChangeInline(admin.TabularInline):
+class TierChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = TierChange
-    fields = ["created_at", "from_tier", "to_tier", "reason", "reference", "spend"]
+    spend_money = money_column("spend")
+    fields = ["created_at", "from_tier", "to_tier", "reason", "reference", "spend_money"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-created_at", "-pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "tier", "spend_365d", "evaluated_at", "review_at"]
+    spend_money = money_column("spend_365d", "spend, 365 days")
+    list_display = ["user", "tier", "spend_money", "evaluated_at", "review_at"]
     list_filter = ["tier"]
     list_select_related = ["user", "tier"]
     search_fields = ["user__email"]
     # The tier follows the spend; staff move it with the "re-evaluate" action, not by hand.
-    readonly_fields = ["user", "tier", "spend_365d", "evaluated_at", "review_at", "created_at"]
+    readonly_fields = ["user", "tier", "spend_money", "evaluated_at", "review_at", "created_at"]
     inlines = [TierChangeInline]
     actions = ["reevaluate"]
 
@@ -75,19 +71,11 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpendRecord)
-class SpendRecordAdmin(admin.ModelAdmin):
+class SpendRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: spend comes from settlement and refunds, never typed in."""
 
-    list_display = ["reference", "user", "amount", "at", "reversed_at"]
+    amount_money = money_column("amount")
+    list_display = ["reference", "user", "amount_money", "at", "reversed_at"]
     list_select_related = ["user"]
     search_fields = ["reference", "user__email"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

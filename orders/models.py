@@ -185,6 +185,8 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # Sales by day read the payments and refunds of a date range (orders.selectors).
+        indexes = [models.Index(fields=["to_status", "created_at"], name="orders_event_status_at")]
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,10 +1,17 @@
 """Orders reads: carts for a request, orders a user may see, the numbers pages show."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from orders.models import Cart, CartLine, Order, OrderEvent
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from orders.pricing import Item
 from orders.services import cart_get_or_create
+from shop.money import ZERO
 
 # The session key holding a visitor's cart token (survives the session key change at login).
 CART_TOKEN = "cart_token"
@@ -70,3 +77,99 @@ def order_detail_queryset(queryset: QuerySet[Order]) -> QuerySet[Order]:
         "lines", "adjustments", "shipments",
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
     )
+
+
+# --- Sales figures (the admin dashboard and the sales report API) --------------------------
+
+S = Order.Status
+# The event that makes a sale: the payment moved the order to paid (once per order).
+PAID_EVENT = Q(to_status=S.PAID)
+# The events that give the money back: a refund, or staff cancelling a paid order.
+REFUND_EVENT = Q(to_status=S.REFUNDED) | Q(
+    to_status=S.CANCELLED, from_status__in=[S.PAID, S.PROCESSING])
+# Orders still waiting for their parcel: paid, or settled and being packed.
+TO_SHIP = [S.PAID, S.PROCESSING]
+
+
+@dataclass(frozen=True)
+class SalesDay:
+    """One day of sales in the shop's time zone; `revenue` = `paid` − `refunded`."""
+
+    date: date
+    orders: int
+    paid: Decimal
+    refunded: Decimal
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.paid - self.refunded
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Return the instants the shop's days `start` to `end` (inclusive) begin and stop at."""
+    tz = timezone.get_default_timezone()
+    return (datetime.combine(start, time.min, tzinfo=tz),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
+
+
+def sales_by_day(*, start: date, end: date) -> list[SalesDay]:
+    """Return every day from `start` to `end` (inclusive, shop's time zone), empty days too.
+
+    A paid order counts on the day it was paid, with its total; a refund (or a paid order
+    cancelled by staff) subtracts that total on the day of the refund, whenever the order
+    was paid. One query: the order events of the range grouped by local day.
+    """
+    since, until = day_bounds(start, end)
+    tz = timezone.get_default_timezone()
+    rows = (
+        OrderEvent.objects.filter(PAID_EVENT | REFUND_EVENT, created_at__gte=since,
+                                  created_at__lt=until)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(
+            orders=Count("pk", filter=PAID_EVENT),
+            paid=Sum("order__total", filter=PAID_EVENT),
+            refunded=Sum("order__total", filter=REFUND_EVENT),
+        )
+        .order_by("day")
+    )
+    found = {row["day"]: row for row in rows}
+    days = []
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        row = found.get(day, {})
+        days.append(SalesDay(date=day, orders=row.get("orders") or 0,
+                             paid=row.get("paid") or ZERO, refunded=row.get("refunded") or ZERO))
+    return days
+
+
+def orders_to_ship(*, limit: int = 10) -> tuple[int, list[Order]]:
+    """Return how many paid orders wait to be shipped, and the `limit` oldest (two queries)."""
+    waiting = Order.objects.filter(status__in=TO_SHIP)
+    return waiting.count(), list(waiting.select_related("user").order_by("created_at", "pk")[:limit])
+
+
+def top_products(*, start: date, end: date, limit: int = 10) -> list[dict]:
+    """Return the best-selling products by line revenue among orders paid in the range.
+
+    `[{product_id, name, units, revenue}]`, highest revenue first (one query). Revenue is
+    the lines' total before order-level reductions (promotions, coupons, points); orders
+    since cancelled or refunded do not count; lines whose SKU was deleted name no product.
+    """
+    since, until = day_bounds(start, end)
+    # From the range's payment events (indexed) to their orders' lines, not the other way.
+    paid_in_range = OrderEvent.objects.filter(
+        PAID_EVENT, created_at__gte=since, created_at__lt=until
+    ).values("order_id")
+    rows = (
+        OrderLine.objects.filter(order_id__in=paid_in_range, sku__isnull=False)
+        .exclude(order__status__in=[S.CANCELLED, S.REFUNDED])
+        .values("sku__product_id", "sku__product__name")
+        .annotate(units=Sum("quantity"), revenue=Sum("line_total"))
+        .order_by("-revenue", "sku__product__name")[:limit]
+    )
+    return [
+        {"product_id": row["sku__product_id"], "name": row["sku__product__name"],
+         "units": row["units"], "revenue": row["revenue"]}
+        for row in rows
+    ]

@@ -14,40 +14,24 @@ from django.utils.html import format_html
 from points.forms import AdjustPointsForm
 from points.models import LedgerEntry, PointsAccount
 from points.services import points_adjust
+from shop.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from shop.pages import flash_errors
 
 ADJUST_PERMISSION = "points.adjust_points"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class LedgerEntryInline(admin.TabularInline):
+class LedgerEntryInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = LedgerEntry
     fields = ["created_at", "kind", "delta", "reference", "reason", "expires_at", "shortfall",
               "created_by"]
     readonly_fields = fields
     ordering = ["-created_at", "-pk"]
-    extra = 0
-    max_num = 0
-    can_delete = False
     show_change_link = True
     classes = ["collapse"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PointsAccount)
-class PointsAccountAdmin(ReadOnlyAdmin):
+class PointsAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "balance", "created_at", "adjust_link"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
@@ -109,9 +93,9 @@ class PointsAccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "account", "kind", "delta", "reference", "reason", "expires_at"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "created_at"]
     search_fields = ["reference", "account__user__email", "reason"]
     list_select_related = ["account__user"]
     date_hierarchy = "created_at"

@@ -65,3 +65,18 @@ def points_discrepancies() -> list[dict]:
         .order_by("pk")
         .values("user_id", "balance", "ledger_sum", "lots_sum", account_id=F("pk"))
     )
+
+
+def points_issued_and_redeemed(*, since: datetime, until: datetime) -> dict[str, int]:
+    """Return `{issued, redeemed}` points between `since` and `until` (one query).
+
+    Issued counts what orders earned and bonuses gave; redeemed what checkouts used, as a
+    positive number. Refunds, reversals, expiry and staff adjustments are neither.
+    """
+    issued = Q(kind__in=[LedgerEntry.Kind.EARN, LedgerEntry.Kind.BONUS])
+    redeemed = Q(kind=LedgerEntry.Kind.REDEEM)
+    totals = LedgerEntry.objects.filter(created_at__gte=since, created_at__lt=until).aggregate(
+        issued=Coalesce(Sum("delta", filter=issued), Value(0)),
+        redeemed=Coalesce(Sum("delta", filter=redeemed), Value(0)),
+    )
+    return {"issued": totals["issued"], "redeemed": -totals["redeemed"]}

@@ -55,7 +55,7 @@ if not ALLOWED_HOSTS:
         refuse("DJANGO_ALLOWED_HOSTS is not set (required when DJANGO_DEBUG is off)")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shop.apps.ShopAdminConfig",  # django.contrib.admin with the shop's site (shop/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -395,6 +395,11 @@ SHOP_MAX_IMAGE_BYTES = int(os.environ.get("SHOP_MAX_IMAGE_BYTES", str(5 * 1024 *
 SHOP_MAX_IMAGE_PIXELS = int(os.environ.get("SHOP_MAX_IMAGE_PIXELS", str(40_000_000)))
 SHOP_LOW_STOCK = int(os.environ.get("SHOP_LOW_STOCK", "5"))
 SHOP_MAX_LINE_QUANTITY = int(os.environ.get("SHOP_MAX_LINE_QUANTITY", "99"))  # units per cart line
+# The function that computes the admin's front page for a user (shop.admin.ShopAdminSite);
+# named here because shop, the bottom layer, imports no app.
+SHOP_ADMIN_DASHBOARD = "orders.reports.dashboard_for"
+# The longest range the sales report answers in one request, in days.
+SHOP_REPORT_MAX_DAYS = int(os.environ.get("SHOP_REPORT_MAX_DAYS", "366"))
 
 # Price rules the catalogue's effective price takes the lowest of (catalog/pricing.py).
 # Each is a function (skus, *, user, at) -> {sku_id: PriceOffer}; the layers above catalog

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("marketing.api")),
     path("", include("points.api")),
     path("", include("membership.api")),
+    path("", include("orders.api.reports")),
 ]
 
 urlpatterns = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from marketing import flash
 from marketing.admin_mixins import WindowColumnsMixin
 from marketing.models import FlashPurchase, FlashSale
+from shop.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from shop.money import format_money
 
 
@@ -53,18 +54,10 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PurchaseInline(admin.TabularInline):
+class PurchaseInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = FlashPurchase
     fields = ["user", "quantity", "reference", "state", "created_at", "released_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class FlashSaleAdmin(WindowColumnsMixin, admin.ModelAdmin):
@@ -123,17 +116,8 @@ class FlashSaleAdmin(WindowColumnsMixin, admin.ModelAdmin):
                 self.message_user(request, f"{sale}: {' '.join(exc.messages)}", messages.ERROR)
 
 
-class FlashPurchaseAdmin(admin.ModelAdmin):
+class FlashPurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "sale", "user", "quantity", "state", "created_at", "released_at"]
     list_filter = ["state", "created_at"]
     search_fields = ["reference", "user__email", "sale__sku__code"]
     list_select_related = ["sale__sku", "user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
