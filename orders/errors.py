@@ -57,3 +57,11 @@ class ShipmentInvalid(ShopError):
     code = "shipment_invalid"
     status = 400
     default_detail = "A carrier and a tracking number are required."
+
+
+class TooManyUnpaidOrders(ShopError):
+    code = "too_many_unpaid_orders"
+    status = 409
+    default_detail = (
+        "You have too many orders waiting for payment. Pay or cancel one before placing another."
+    )
