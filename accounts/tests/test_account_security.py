@@ -36,6 +36,9 @@ def test_adding_an_email_in_a_session_that_is_not_fresh_asks_for_the_password_ag
         assert response["Location"].startswith(reverse("account_reauthenticate"))
         assert not EmailAddress.objects.filter(email="thief@example.com").exists()
 
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        assert 'name="password"' in page.content.decode()
         reauthenticated = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
         assert reauthenticated.status_code == 302
         assert add_email(client, "second@example.com").status_code == 302
