@@ -95,17 +95,21 @@ def test_a_flash_order_over_the_cap_is_a_409_and_gives_its_units_back(settings, 
     flash_cache_forget()
     settings.SHOP_MAX_UNPAID_ORDERS = 1
     sale = FlashSaleFactory(quantity=10, per_customer_limit=5)
-    place(user=shopper, skus=[SkuFactory()])
+    earlier = place(user=shopper, skus=[SkuFactory()])
     client = APIClient()
     client.force_authenticate(shopper)
+    buy = f"/api/v1/flash-sales/{sale.pk}/orders/"
 
-    response = client.post(f"/api/v1/flash-sales/{sale.pk}/orders/",
-                           {"quantity": 1, "address": ADDRESS}, format="json")
+    response = client.post(buy, {"quantity": 1, "address": ADDRESS}, format="json")
 
     assert response.status_code == 409
     assert response.json()["code"] == "too_many_unpaid_orders"
-    assert FlashSale.objects.get(pk=sale.pk).remaining == 10
     assert not Order.objects.filter(lines__flash_sale_id=sale.pk).exists()
+    # The refused unit went back to the sale and to the shopper's limit: after
+    # cancelling the earlier order, all five units the shopper may buy are still there.
+    order_cancel(order=earlier, actor=shopper)
+    assert client.post(buy, {"quantity": 5, "address": ADDRESS}, format="json").status_code == 201
+    assert FlashSale.objects.get(pk=sale.pk).remaining == 5
     flash_cache_forget()
 
 
