@@ -160,27 +160,32 @@ def staff_login_failures_alarm(*, email: str) -> bool:
         return False
     logger.warning("%d failed logins on staff account %s within %s", failures, user.email,
                    settings.AXES_COOLOFF_TIME)
+    _email_superusers_about(user=user, failures=failures)
+    return True
+
+
+def _email_superusers_about(*, user: User, failures: int) -> None:
     recipients = list(
         User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
     )
-    if recipients:
-        # fail_silently: a mail server that is down must not turn a login answer into a 500;
-        # the log line above is the alarm of record.
-        send_mail(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Failed logins on staff account "
-            f"{user.email}",
-            message=(
-                f"{failures} logins with a wrong password were tried on the staff account "
-                f"{user.email} within {settings.AXES_COOLOFF_TIME}.\n\n"
-                "Each client address is locked out after "
-                f"{limit} failures; attempts from many addresses are not. If this was not "
-                "the account's owner, change its password."
-            ),
-            from_email=None,
-            recipient_list=recipients,
-            fail_silently=True,
-        )
-    return True
+    if not recipients:
+        return
+    # fail_silently: a mail server that is down must not turn a login answer into a 500;
+    # the log line is the alarm of record.
+    send_mail(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Failed logins on staff account "
+        f"{user.email}",
+        message=(
+            f"{failures} logins with a wrong password were tried on the staff account "
+            f"{user.email} within {settings.AXES_COOLOFF_TIME}.\n\n"
+            f"Each client address is locked out after {settings.AXES_FAILURE_LIMIT} failures; "
+            "attempts from many addresses are not. If this was not the account's owner, "
+            "change its password."
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,
+    )
 
 
 def profile_update(*, user: User, display_name: str) -> User:
