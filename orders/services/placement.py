@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import Address, User
 from catalog.models import Sku
@@ -183,10 +184,9 @@ def unpaid_orders_check(*, user, new_order: Order) -> None:
         pk=new_order.pk
     )
     if unpaid.count() >= limit:
-        raise TooManyUnpaidOrders(
-            f"You have {limit} orders waiting for payment. Pay or cancel one before placing "
-            "another."
-        )
+        waiting = ngettext("You have %(n)d order waiting for payment.",
+                           "You have %(n)d orders waiting for payment.", limit) % {"n": limit}
+        raise TooManyUnpaidOrders(f"{waiting} Pay or cancel one before placing another.")
 
 
 def payment_timeout(*, items) -> timedelta:

@@ -126,7 +126,7 @@ def test_checkout_over_the_cap_shows_a_message(settings, shopper_client, shopper
     })
 
     assert response.status_code == 200
-    assert "1 orders waiting for payment" in response.content.decode()
+    assert "You have 1 order waiting for payment." in response.content.decode()
     assert Order.objects.filter(user=shopper).count() == 1
     assert CartLine.objects.filter(cart__user=shopper).exists()
 
@@ -151,3 +151,20 @@ def test_one_shopper_placing_many_orders_at_once_never_passes_the_cap(settings):
     assert sorted(results) == ["placed"] * 3 + ["too_many_unpaid_orders"] * 7
     assert Order.objects.filter(user=user).count() == 3
     assert Sku.objects.get(pk=sku.pk).stock == 97
+
+
+@pytest.mark.django_db
+def test_buy_now_over_the_cap_shows_a_message(settings, shopper_client, shopper):
+    from accounts.tests.factories import AddressFactory
+
+    flash_cache_forget()
+    settings.SHOP_MAX_UNPAID_ORDERS = 1
+    AddressFactory(user=shopper, is_default=True)
+    sale = FlashSaleFactory(quantity=10)
+    place(user=shopper, skus=[SkuFactory()])
+
+    response = shopper_client.post(reverse("orders:flash_buy", args=[sale.pk]), follow=True)
+
+    assert "You have 1 order waiting for payment." in response.content.decode()
+    assert not Order.objects.filter(lines__flash_sale_id=sale.pk).exists()
+    flash_cache_forget()
