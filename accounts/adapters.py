@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 
 from accounts.selectors import email_taken
 from accounts.signals import user_registered
+from shop.net import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,3 +25,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user_registered.send(sender=type(user), user=user, request=request)
         return user
+
+    def get_client_ip(self, request):
+        """Return the client address the throttles and django-axes use (shop/net.py).
+
+        allauth's own reading trusts its ALLAUTH_TRUSTED_PROXY_COUNT; one setting
+        (SHOP_TRUSTED_PROXIES) decides for every limit instead.
+        """
+        return client_ip(request) or super().get_client_ip(request)

@@ -1,6 +1,7 @@
 """REST API of the accounts app: registration, tokens, the caller's profile and address book."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.urls import path
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -11,13 +12,15 @@ from drf_spectacular.utils import (
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.authtoken.models import Token
 from rest_framework.routers import SimpleRouter
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import Address, User
+from accounts.selectors import token_expires_at
 from shop.api import (
     BAD_REQUEST,
     NOT_FOUND,
@@ -27,6 +30,7 @@ from shop.api import (
     ValidationErrorSerializer,
     error,
 )
+from shop.throttling import ScopedRateThrottle
 
 # --- Serializers ------------------------------------------------------------------------
 
@@ -43,6 +47,9 @@ class CredentialsSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(
+        help_text="When the token stops working; ask for a token again then."
+    )
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -91,11 +98,19 @@ TOKEN_BAD_REQUEST = OpenApiResponse(
     "verification is mandatory (`email_unverified`), or field errors.",
 )
 LOCKED_OR_THROTTLED = error(
-    "The account is locked after repeated failed logins (`account_locked`), or too many requests."
+    "The account is locked for this client address after repeated failed logins "
+    "(`account_locked`), or too many requests."
 )
+NOT_JSON = error("The body is not JSON (`unsupported_media_type`).")
 
 
-class RegisterView(ScopedThrottleMixin, APIView):
+class JsonOnlyMixin:
+    """Accept a JSON body only: a cross-site HTML form cannot send one, so it gets a 415."""
+
+    parser_classes = [JSONParser]
+
+
+class RegisterView(JsonOnlyMixin, ScopedThrottleMixin, APIView):
     """Sign up with email and password; the verification email goes out at once."""
 
     permission_classes = [permissions.AllowAny]
@@ -107,6 +122,7 @@ class RegisterView(ScopedThrottleMixin, APIView):
         responses={
             201: UserSerializer,
             400: BAD_REQUEST,
+            415: NOT_JSON,
             429: error("Too many sign-ups from this address."),
         },
     )
@@ -117,8 +133,11 @@ class RegisterView(ScopedThrottleMixin, APIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenView(ScopedThrottleMixin, APIView):
-    """Exchange email and password for the API token (`Authorization: Token <key>`)."""
+class TokenView(JsonOnlyMixin, ScopedThrottleMixin, APIView):
+    """Exchange email and password for the API token (`Authorization: Token <key>`).
+
+    The same token until it expires (`expires_at`), then a new one.
+    """
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -126,7 +145,8 @@ class TokenView(ScopedThrottleMixin, APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: TokenSerializer, 400: TOKEN_BAD_REQUEST, 429: LOCKED_OR_THROTTLED},
+        responses={200: TokenSerializer, 400: TOKEN_BAD_REQUEST, 415: NOT_JSON,
+                   429: LOCKED_OR_THROTTLED},
     )
     def post(self, request):
         serializer = CredentialsSerializer(data=request.data)
@@ -134,7 +154,27 @@ class TokenView(ScopedThrottleMixin, APIView):
         # The Django request, not DRF's wrapper: django-axes marks a locked-out attempt on
         # it, and its middleware reads the mark on the way out.
         token = services.token_obtain(request=request._request, **serializer.validated_data)
-        return Response({"token": token.key})
+        return Response(
+            TokenSerializer({"token": token.key, "expires_at": token_expires_at(token=token)}).data
+        )
+
+
+class LogoutView(APIView):
+    """Revoke the calling token: it stops working at once, for every app that holds it.
+
+    A caller signed in with a session instead has no token; their session ends.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=None, responses={204: None, 401: UNAUTHORIZED})
+    def post(self, request):
+        if isinstance(request.auth, Token):
+            services.token_revoke(token=request.auth)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -217,6 +257,7 @@ router.register("me/addresses", AddressViewSet, basename="me-address")
 urlpatterns = [
     path("auth/register/", RegisterView.as_view(), name="api-register"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("me/", MeView.as_view(), name="api-me"),
     *router.urls,
 ]

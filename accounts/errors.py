@@ -20,4 +20,6 @@ class EmailUnverified(ShopError):
 class AccountLocked(ShopError):
     code = "account_locked"
     status = 429
-    default_detail = "This account is locked after too many failed logins. Try again later."
+    default_detail = (
+        "Too many failed logins: this account is locked for your address. Try again later."
+    )

@@ -3,10 +3,15 @@
 Three doors lead to a password check, each naming the account differently: allauth's login
 page (`email` credential, `login` form field), the admin login (`username`) and the token
 endpoint (`username`, from a JSON body). All count against the same lower-cased email.
+
+Lockout is per account and client address (AXES_LOCKOUT_PARAMETERS): failures from one
+address lock that address out of the account, while the owner elsewhere still logs in.
+Failures on a staff account are also counted across addresses, and reaching the limit
+there raises an alarm (`staff_login_failures_alarm`) rather than a lockout.
 """
 
-from django.shortcuts import render
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from accounts.errors import AccountLocked
 
@@ -32,3 +37,14 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         return JsonResponse(locked.as_dict(), status=locked.status)
     return render(request, "account/locked.html", {"detail": locked.detail}, status=locked.status)
+
+
+def alarm_on_login_failure(sender, credentials=None, request=None, **kwargs):
+    """Listen to `user_login_failed`, after django-axes has recorded the failure."""
+    from accounts.services import staff_login_failures_alarm
+
+    if request is None:
+        return
+    email = username_from_request(request, credentials)
+    if email:
+        staff_login_failures_alarm(email=email)

@@ -1,20 +1,30 @@
 """The accounts app's write API: registration, API tokens, profile and the address book."""
 
+import logging
+
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.errors import AccountLocked, EmailUnverified, InvalidCredentials
 from accounts.models import ADDRESS_FIELDS, Address, User
-from accounts.selectors import email_taken
+from accounts.selectors import email_taken, token_expired
 from accounts.signals import user_registered
+
+logger = logging.getLogger(__name__)
 
 EMAIL_TAKEN = "A user is already registered with this email address."
 
@@ -69,7 +79,7 @@ def user_register(*, email: str, password: str, request: HttpRequest | None = No
 
 
 def token_obtain(*, request: HttpRequest, email: str, password: str) -> Token:
-    """Return the user's API token for a right email and password.
+    """Return the user's live API token for a right email and password (`token_issue`).
 
     Authenticate through django.contrib.auth with the request so django-axes counts a
     failure against the account and refuses a locked one (AccountLocked, 429). With
@@ -87,8 +97,94 @@ def token_obtain(*, request: HttpRequest, email: str, password: str) -> Token:
     # A token grant is a login without a session: announcing it resets django-axes' failure
     # count (AXES_RESET_ON_SUCCESS) and stamps last_login, as a page login would.
     user_logged_in.send(sender=type(user), request=request, user=user)
+    return token_issue(user=user)
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> Token:
+    """Return the user's API token, or a new one when they have none or theirs expired.
+
+    A user has one token (DRF's model); it expires SHOP_TOKEN_TTL_DAYS after it was issued
+    (accounts/authentication.py refuses it then), and a new key replaces it on the next
+    request for a token.
+    """
+    # The row lock makes two requests racing past an expired token replace it once.
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and not token_expired(token=token):
+        return token
+    if token is not None:
+        token.delete()
+    # get_or_create: a request racing with no token at all waits on the one-per-user
+    # constraint and then returns the winner's token.
     token, _ = Token.objects.get_or_create(user=user)
     return token
+
+
+def token_revoke(*, token: Token) -> None:
+    """Delete one API token: its key stops working at once (logout)."""
+    Token.objects.filter(pk=token.pk).delete()
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Delete every API token of `user`; return how many. Called when the password changes."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+# --- Login failures on staff accounts ---------------------------------------------------
+
+
+def staff_login_failures_alarm(*, email: str) -> bool:
+    """Warn when failed logins on a staff account reach the failure limit; return whether.
+
+    Lockout is per account and client address, so failures spread over many addresses
+    never lock a staff account. They are summed here over all addresses within the
+    cool-off time; each time the sum reaches a multiple of AXES_FAILURE_LIMIT a WARNING is
+    logged and the active superusers get an email. Once per sum: refused attempts during a
+    lockout are not counted by django-axes and must not repeat the alarm.
+    """
+    user = User.objects.filter(email__iexact=email, is_staff=True).only("pk", "email").first()
+    if user is None:
+        return False
+    limit = settings.AXES_FAILURE_LIMIT
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(username=email, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"] or 0
+    if failures == 0 or failures % limit:
+        return False
+    # cache.add is atomic: of two requests seeing the same sum, one raises the alarm.
+    if not cache.add(f"accounts:staff-alarm:{user.pk}:{failures}", 1,
+                     timeout=int(settings.AXES_COOLOFF_TIME.total_seconds())):
+        return False
+    logger.warning("%d failed logins on staff account %s within %s", failures, user.email,
+                   settings.AXES_COOLOFF_TIME)
+    _email_superusers_about(user=user, failures=failures)
+    return True
+
+
+def _email_superusers_about(*, user: User, failures: int) -> None:
+    recipients = list(
+        User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    # fail_silently: a mail server that is down must not turn a login answer into a 500;
+    # the log line is the alarm of record.
+    send_mail(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Failed logins on staff account "
+        f"{user.email}",
+        message=(
+            f"{failures} logins with a wrong password were tried on the staff account "
+            f"{user.email} within {settings.AXES_COOLOFF_TIME}.\n\n"
+            f"Each client address is locked out after {settings.AXES_FAILURE_LIMIT} failures; "
+            "attempts from many addresses are not. If this was not the account's owner, "
+            "change its password."
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,
+    )
 
 
 def profile_update(*, user: User, display_name: str) -> User:

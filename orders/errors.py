@@ -65,3 +65,13 @@ class RefundDeclined(ShopError):
     code = "refund_declined"
     status = 409
     default_detail = "The payment provider declined the refund."
+
+
+class TooManyUnpaidOrders(ShopError):
+    """The shopper holds SHOP_MAX_UNPAID_ORDERS unpaid orders already (they reserve stock)."""
+
+    code = "too_many_unpaid_orders"
+    status = 409
+    default_detail = (
+        "You have too many orders waiting for payment. Pay or cancel one before placing another."
+    )

@@ -6,12 +6,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from accounts.models import ADDRESS_FIELDS, Address
+from accounts.models import ADDRESS_FIELDS, Address, User
 from catalog.models import Sku
 from catalog.services import stock_reserve
 from marketing.services import coupon_redeem
-from orders.errors import CartEmpty, IdempotencyConflict, InvalidAddress
+from orders.errors import CartEmpty, IdempotencyConflict, InvalidAddress, TooManyUnpaidOrders
 from orders.models import CartLine, Order, OrderAdjustment, OrderEvent, OrderLine
 from orders.pricing import Item, Quote, quote_build
 from orders.services.cart import quantity_check, sku_for_sale_check
@@ -164,6 +165,29 @@ def _as_prefetched(queryset, rows: list):
     return queryset
 
 
+def unpaid_orders_check(*, user, new_order: Order) -> None:
+    """Raise TooManyUnpaidOrders if `user` holds SHOP_MAX_UNPAID_ORDERS unpaid orders besides
+    `new_order`.
+
+    Unpaid orders hold stock until they time out, so one shopper may not hold many. Call it
+    inside the placing transaction, after the new order's row is written: the user's row is
+    locked first, so one shopper's concurrent checkouts count one after another (each
+    count, a new statement, sees the orders committed before it got the lock) and never
+    pass the cap together. The order row comes before the lock so that a replayed
+    Idempotency-Key still meets the first order's unique index first and is answered with
+    that order, even at the cap.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    limit = settings.SHOP_MAX_UNPAID_ORDERS
+    unpaid = Order.objects.filter(user=user, status=Order.Status.PENDING_PAYMENT).exclude(
+        pk=new_order.pk
+    )
+    if unpaid.count() >= limit:
+        waiting = ngettext("You have %(n)d order waiting for payment.",
+                           "You have %(n)d orders waiting for payment.", limit) % {"n": limit}
+        raise TooManyUnpaidOrders(f"{waiting} Pay or cancel one before placing another.")
+
+
 def payment_timeout(*, items) -> timedelta:
     """Return how long the shopper has to pay: shorter when a flash-sale line is in it."""
     if any(getattr(line, "is_flash", False) for line in items):
@@ -187,6 +211,8 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     # The number comes from the row id, which needs no lock shared between checkouts.
     order.number = f"SO{timezone.localdate(now):%Y%m%d}{order.pk:06d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
+    if order.total > 0:  # an order with nothing to pay is paid below, never held unpaid
+        unpaid_orders_check(user=user, new_order=order)
 
     _take_resources(order=order, user=user, quote=quote)
     _write_lines(order=order, quote=quote)

@@ -73,6 +73,9 @@ def test_http404_in_an_api_view_is_a_not_found_error():
         (exceptions.Throttled(wait=30), 429, "throttled"),
         (exceptions.MethodNotAllowed("PUT"), 405, "method_not_allowed"),
         (exceptions.PermissionDenied(), 403, "permission_denied"),
+        (exceptions.UnsupportedMediaType("text/plain"), 415, "unsupported_media_type"),
+        (exceptions.AuthenticationFailed("Token has expired.", code="token_expired"), 401,
+         "token_expired"),
     ],
 )
 def test_drf_errors_answer_with_the_same_code_and_detail_shape(exc, status, code):

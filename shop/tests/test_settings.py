@@ -24,8 +24,8 @@ result = {
 """
 
 DEFAULT_THROTTLES = [
-    "rest_framework.throttling.AnonRateThrottle",
-    "rest_framework.throttling.UserRateThrottle",
+    "shop.throttling.AnonRateThrottle",
+    "shop.throttling.UserRateThrottle",
 ]
 
 
