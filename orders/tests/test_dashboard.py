@@ -16,7 +16,8 @@ from accounts.tests.factories import StaffFactory
 from orders.models import Order
 from orders.reports import dashboard_for, sales_chart
 from orders.selectors import sales_by_day
-from orders.services import order_cancel, order_refund, order_settle, payment_simulate
+from orders.gateways.dummy import payment_simulate
+from orders.services import order_cancel, order_refund, order_settle
 from orders.tests.factories import SkuFactory, UserFactory, place
 
 pytestmark = pytest.mark.django_db

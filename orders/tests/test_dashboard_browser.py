@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.groups import FULFILMENT_STAFF
 from accounts.tests.factories import PASSWORD, StaffFactory
-from orders.services import payment_simulate
+from orders.gateways.dummy import payment_simulate
 from orders.tests.factories import SkuFactory, place
 
 PHONE = {"width": 390, "height": 844}
