@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from accounts.errors import AccountLocked
+from accounts.services import staff_login_failures_alarm
 
 
 def username_from_request(request, credentials):
@@ -41,8 +42,6 @@ def lockout_response(request, original_response=None, credentials=None):
 
 def alarm_on_login_failure(sender, credentials=None, request=None, **kwargs):
     """Listen to `user_login_failed`, after django-axes has recorded the failure."""
-    from accounts.services import staff_login_failures_alarm
-
     if request is None:
         return
     email = username_from_request(request, credentials)

@@ -1,5 +1,7 @@
 """What follows a password change: every API token of the user is revoked."""
 
+from accounts.services import user_tokens_revoke
+
 
 class RevokeTokensOnPasswordChange:
     """Revoke the user's API tokens whenever their password changes; validate nothing.
@@ -15,8 +17,6 @@ class RevokeTokensOnPasswordChange:
         return None
 
     def password_changed(self, password, user=None):
-        from accounts.services import user_tokens_revoke
-
         if user is not None and user.pk is not None:
             user_tokens_revoke(user=user)
 
