@@ -449,9 +449,10 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
-                   "%(user_id)s %(order_number)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s "
+                   "%(order_number)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # ISO 8601 in UTC, whatever TIME_ZONE says
         },
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
