@@ -139,6 +139,7 @@ def bind_request_id(task_id=None, task=None, **kwargs) -> None:
 def unbind_request_id(task_id=None, task=None, state=None, **kwargs) -> None:
     """Log one line per task run, then restore the context it ran in."""
     tokens, started = _task_context.pop(task_id, ([], time.monotonic()))
+    state = state or "FAILURE"  # an eager task whose error propagated has no state yet
     log.info("task %s %s", task.name, state,
              extra={"task": task.name, "task_id": task_id, "state": state,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1)})
