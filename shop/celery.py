@@ -33,8 +33,8 @@ class ShopTask(DjangoTask):
     def delay_on_commit(self, *args, **kwargs) -> None:
         transaction.on_commit(lambda: publish(self, args, kwargs))
 
-    def apply_async_on_commit(self, *args, **kwargs) -> None:
-        transaction.on_commit(lambda: publish(self, args, kwargs, apply=True))
+    def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
+        transaction.on_commit(lambda: publish(self, args or (), kwargs or {}, **options))
 
 
 app = Celery("shop", task_cls=ShopTask)
@@ -59,20 +59,21 @@ def enqueue_on_commit(task_name: str, *args) -> None:
     transaction.on_commit(lambda: publish(task_named(task_name), args, {}))
 
 
-def publish(task, args, kwargs, *, apply: bool = False) -> bool:
+def publish(task, args, kwargs, **options) -> bool:
     """Send `task` to its queue; on a broker failure log it, count it and return False.
 
     The work was committed already, so the request must still answer with its result: the
-    sweeps find what a lost message left undone. The broker timeouts in settings bound how
-    long this can take. In eager mode (tests, the embedded default) the task runs here and
-    its own errors propagate as usual.
+    sweeps find what a lost message left undone. Nobody waits for the result of work queued
+    after a commit, so none is subscribed to (that subscription is a second Redis round
+    trip that can hang); the broker timeouts in settings bound the rest. In eager mode
+    (tests, the embedded default) the task runs here and its own errors propagate as usual.
     """
-    send = task.apply_async if apply else task.delay
+    options = {"ignore_result": True, **options}
     if app.conf.task_always_eager:
-        send(*args, **kwargs)
+        task.apply_async(args, kwargs, **options)
         return True
     try:
-        send(*args, **kwargs)
+        task.apply_async(args, kwargs, **options)
     except Exception:  # noqa: BLE001 - kombu, redis and socket errors all mean "not queued"
         from shop.metrics import count
 

@@ -190,7 +190,7 @@ CELERY_TIMEZONE = "UTC"
 
 # --- Outages: a Redis failure is a cache miss, a broker failure never blocks a request -----
 # Cache errors are logged and read as misses (pages render from the database). Queueing a
-# task gives up within about two seconds; shop.celery logs and counts the failure, and the
+# task gives up within about a second; shop.celery logs and counts the failure, and the
 # sweeps do the work later. Redis as a broker needs AOF (docs/operations.md).
 
 if REDIS_URL:
@@ -202,10 +202,16 @@ if REDIS_URL:
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "shop.cache"
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2,
-                                   "max_retries": 1}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
-                                    "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    # Reconnecting while publishing: once, at once (kombu's default waits 2 s between tries).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY = False  # a broker that is down stays down for a while
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
