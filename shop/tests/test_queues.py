@@ -46,3 +46,16 @@ def test_tasks_still_run_in_process_in_tests_whatever_their_queue():
 
     assert app.conf.task_always_eager
     assert order_settle_task.delay(0).successful()  # no such order: settles nothing, no broker
+
+
+def test_the_procfile_runs_a_worker_for_every_queue(settings):
+    from pathlib import Path
+
+    procfile = (Path(settings.BASE_DIR) / "Procfile").read_text()
+    consumed = set()
+    for line in procfile.splitlines():
+        command = line.partition(":")[2].split()
+        if "worker" in command and "-Q" in command:
+            consumed.update(command[command.index("-Q") + 1].split(","))
+
+    assert consumed == set(settings.SHOP_CELERY_QUEUES)
