@@ -166,3 +166,15 @@ def test_a_shopper_is_refused_and_staff_may_read(client):
     response = client.get("/metrics")
     assert response.status_code == 200
     assert b"shop_orders_placed_total" in response.content
+
+
+def test_failing_webhook_deliveries_are_counted_when_the_delivery_table_exists(scrape, settings):
+    from django.db import connection
+
+    settings.SHOP_WEBHOOK_DELIVERY_TABLE = "test_webhook_delivery"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE test_webhook_delivery (id integer, status varchar(20))")
+        cursor.execute("INSERT INTO test_webhook_delivery VALUES "
+                       "(1, 'failed'), (2, 'delivered'), (3, 'failed')")
+
+    assert scrape()[("shop_webhook_deliveries_failing", ())] == 2
