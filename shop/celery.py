@@ -48,6 +48,14 @@ def ping(value: int = 1) -> int:
     return value + 1
 
 
+@app.task(name="shop.request_id")
+def request_id_task() -> str | None:
+    """Return the request id this task runs under: proves a worker receives the caller's."""
+    from shop import context
+
+    return context.request_id.get()
+
+
 def enqueue_on_commit(task_name: str, *args) -> None:
     """Queue the task registered as `task_name` once the current transaction commits.
 

@@ -137,3 +137,21 @@ def test_a_task_nobody_requested_logs_under_its_own_id():
         assert context.request_id.get() == "beat-task-9"
     finally:
         unbind_request_id(task_id="beat-task-9", task=task, state="SUCCESS")
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_runs_a_task_under_the_request_id_of_whoever_queued_it(
+    celery_worker_process,
+):
+    from shop.celery import request_id_task
+
+    token = context.request_id.set("req-through-redis")
+    try:
+        outcome = request_id_task.delay()
+    finally:
+        context.request_id.reset(token)
+
+    assert outcome.get(timeout=30) == "req-through-redis", celery_worker_process.output()
+    unrequested = request_id_task.delay()  # as beat queues: no request around
+    assert unrequested.get(timeout=30) == unrequested.id

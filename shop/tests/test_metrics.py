@@ -178,3 +178,15 @@ def test_failing_webhook_deliveries_are_counted_when_the_delivery_table_exists(s
                        "(1, 'failed'), (2, 'delivered'), (3, 'failed')")
 
     assert scrape()[("shop_webhook_deliveries_failing", ())] == 2
+
+
+def test_debug_alone_does_not_open_metrics_the_explicit_switch_does(client, settings):
+    settings.DEBUG = True
+    settings.SHOP_METRICS_OPEN_IN_DEBUG = False
+    assert client.get("/metrics").status_code == 403
+
+    settings.SHOP_METRICS_OPEN_IN_DEBUG = True
+    assert client.get("/metrics").status_code == 200
+
+    settings.DEBUG = False  # the switch means nothing in production
+    assert client.get("/metrics").status_code == 403
