@@ -39,10 +39,9 @@ def test_every_log_line_of_a_request_is_json_with_the_id_the_response_carries(
     response = client.get("/healthz")
 
     records = _records(log_lines())
-    assert {r["message"] for r in records} >= {
-        "GET /healthz 200",
-        "healthz: redis check failed: Error 111 connecting to 127.0.0.1:1. Connection refused.",
-    }
+    messages = [r["message"] for r in records]
+    assert "GET /healthz 200" in messages
+    assert any(m.startswith("healthz: redis check failed") for m in messages)  # from the view
     request_id = response["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
     assert {r["request_id"] for r in records} == {request_id}
