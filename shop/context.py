@@ -13,6 +13,8 @@ order_number: ContextVar[str | None] = ContextVar("shop_order_number", default=N
 # The database router's switches (shop.db_router): reads may go to a replica; a write happened.
 replica_ok: ContextVar[bool] = ContextVar("shop_replica_ok", default=False)
 wrote: ContextVar[bool] = ContextVar("shop_wrote", default=False)
+# The replica this request reads from: one per request, so its pages agree with each other.
+replica: ContextVar[str | None] = ContextVar("shop_replica", default=None)
 
 
 def order_number_bind(number: str | None) -> None:

@@ -52,7 +52,13 @@ class ReplicaRouter:
             return None
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return None
-        return random.choice(replicas)  # noqa: S311 - spreading load, not a secret
+        # One replica for the whole request: two replicas lag differently, and a page whose
+        # queries mixed them could contradict itself.
+        chosen = context.replica.get()
+        if chosen not in replicas:
+            chosen = random.choice(replicas)  # noqa: S311 - spreading load, not a secret
+            context.replica.set(chosen)
+        return chosen
 
     def db_for_write(self, model, **hints):
         context.wrote.set(True)

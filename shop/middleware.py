@@ -72,6 +72,7 @@ class RequestContext:
             (context.order_number, context.order_number.set(None)),
             (context.replica_ok, context.replica_ok.set(False)),
             (context.wrote, context.wrote.set(False)),
+            (context.replica, context.replica.set(None)),
         ]
         started = time.monotonic()
         try:

@@ -110,6 +110,23 @@ def test_after_a_write_and_inside_a_transaction_reads_go_to_the_primary(settings
         context.replica_ok.reset(tokens[0])
 
 
+def test_a_request_reads_from_one_replica_throughout(settings):
+    settings.SHOP_READ_REPLICAS = ["replica1", "replica2", "replica3"]
+    router = ReplicaRouter()
+    tokens = [(var, var.set(value)) for var, value in
+              [(context.replica_ok, True), (context.wrote, False), (context.replica, None)]]
+    connection = connections["default"]
+    atomic, connection.in_atomic_block = connection.in_atomic_block, False
+    try:
+        chosen = {router.db_for_read(Order) for _ in range(30)}
+    finally:
+        connection.in_atomic_block = atomic
+        for var, token in reversed(tokens):
+            var.reset(token)
+
+    assert len(chosen) == 1 and chosen <= {"replica1", "replica2", "replica3"}
+
+
 def test_without_replicas_or_outside_marked_views_nothing_is_routed(settings):
     router = ReplicaRouter()
     settings.SHOP_READ_REPLICAS = []
