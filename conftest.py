@@ -256,7 +256,8 @@ def celery_worker_process(transactional_db, _celery_eager):
     log_path = Path(log_file.name)
     process = subprocess.Popen(
         [str(celery), "-A", "shop", "worker", "--pool", "solo", "-l", "WARNING",
-         "-n", nodename, "--without-gossip", "--without-mingle"],
+         "-n", nodename, "--without-gossip", "--without-mingle",
+         "-Q", ",".join(settings.SHOP_CELERY_QUEUES)],  # every queue: tasks are routed
         cwd=Path(__file__).resolve().parent,
         env=env,
         stdout=log_file,

@@ -1,8 +1,19 @@
-"""The admin app configured with the shop's own site (shop.admin.ShopAdminSite)."""
+"""The project's own app (shared helpers, the listeners /metrics needs) and the shop's admin."""
 
-# The module, not the class: Django picks the one AppConfig subclass found in `shop.apps`
-# as the `shop` app's own config, and an imported AdminConfig would be taken for it.
+from django.apps import AppConfig
+
+# The module, not the class: an AdminConfig imported by name would be one more AppConfig
+# subclass in this module for Django to consider as the `shop` app's config.
 from django.contrib.admin import apps as admin_apps
+
+
+class ShopConfig(AppConfig):
+    name = "shop"
+
+    def ready(self):
+        from shop import metrics
+
+        metrics.connect_receivers()
 
 
 class ShopAdminConfig(admin_apps.AdminConfig):

@@ -87,8 +87,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that every response carries the Content-Security-Policy, redirects included.
+    # First: every log line of the request, middleware's included, carries its id.
+    "shop.middleware.RequestContext",
+    # Next, so that every response carries the Content-Security-Policy, redirects included.
     "csp.middleware.CSPMiddleware",
+    "shop.middleware.ReplicaReads",
     "django.middleware.security.SecurityMiddleware",
     "shop.middleware.RejectNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -136,6 +139,29 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# --- Read replicas ---------------------------------------------------------------------
+# DATABASE_REPLICA_URLS (comma list) adds the aliases replica1, replica2, ...; the router
+# (shop/db_router.py) sends them the reads of GET requests to views that tolerate lag.
+# In tests each replica mirrors the test database (a second connection to it).
+
+SHOP_READ_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    SHOP_READ_REPLICAS.append(f"replica{_number}")
+if TESTING and not SHOP_READ_REPLICAS:
+    # An alias the replica-routing tests can switch on (SHOP_READ_REPLICAS = ["replica"]).
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["shop.db_router.ReplicaRouter"]
+# The URL names whose GET/HEAD reads may lag (views may also use shop.db_router.replica_reads).
+SHOP_REPLICA_VIEWS = env_list(
+    "SHOP_REPLICA_VIEWS",
+    "catalog:home,catalog:search,catalog:category,catalog:product,"
+    "api-categories,api-products,api-product,marketing:flash_list",
+)
 
 # --- Redis, cache, Celery ---------------------------------------------------------------
 
@@ -247,6 +273,56 @@ CELERY_BEAT_SCHEDULE = {
 SHOP_TRUSTED_PROXIES = int(os.environ.get("SHOP_TRUSTED_PROXIES", "0"))
 if SHOP_TRUSTED_PROXIES < 0:
     refuse("SHOP_TRUSTED_PROXIES must be 0 or more")
+
+# --- Outages: a Redis failure is a cache miss, a broker failure never blocks a request -----
+# Cache errors are logged and read as misses (pages render from the database). Queueing a
+# task gives up within about a second; shop.celery logs and counts the failure, and the
+# sweeps do the work later. Redis as a broker needs AOF (docs/operations.md).
+
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"] = {
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
+    }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "shop.cache"
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    # Reconnecting while publishing: once, at once (kombu's default waits 2 s between tries).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY = False  # a broker that is down stays down for a while
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
+
+# --- Celery queues ----------------------------------------------------------------------
+# One queue per kind of work, so a flood of one never delays another; each can get its own
+# workers on its own machines (Procfile, docs/operations.md). Patterns are tried in order;
+# a task matching none goes to the default queue "celery".
+
+SHOP_CELERY_QUEUES = ["celery", "settlement", "emails", "webhooks", "sweeps"]
+CELERY_TASK_ROUTES = [
+    {
+        # Periodic sweeps (beat) first: their names also mention what they sweep.
+        "orders.tasks.orders_*": {"queue": "sweeps"},
+        "marketing.tasks.flash_sales_*": {"queue": "sweeps"},
+        "points.tasks.*": {"queue": "sweeps"},
+        "membership.tasks.*": {"queue": "sweeps"},
+        "*sweep*": {"queue": "sweeps"},
+        "*email*": {"queue": "emails"},
+        "*webhook*": {"queue": "webhooks"},
+        "*settle*": {"queue": "settlement"},
+        "*fulfil*": {"queue": "settlement"},
+        "*refund*": {"queue": "settlement"},
+    }
+]
 
 # --- Auth: custom user, allauth, axes ---------------------------------------------------
 
@@ -515,15 +591,50 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging ----------------------------------------------------------------------------
+# One JSON object a line on stderr, each with the request id, user id and order number of
+# the request or task it belongs to (shop/logs.py). SHOP_LOG_FORMAT=plain for a terminal.
+
+SHOP_LOG_FORMAT = os.environ.get("SHOP_LOG_FORMAT", "json")
+if SHOP_LOG_FORMAT not in {"json", "plain"}:
+    refuse("SHOP_LOG_FORMAT must be json or plain")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "filters": {"context": {"()": "shop.logs.RequestContext"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s "
+                   "%(order_number)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # ISO 8601 in UTC, whatever TIME_ZONE says
+        },
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": SHOP_LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("SHOP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# The worker keeps this configuration instead of installing its own plain-text one.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Metrics ----------------------------------------------------------------------------
+# /metrics (Prometheus text format) answers a request bearing `Authorization: Bearer
+# <SHOP_METRICS_TOKEN>` or a staff session; anyone else gets 403 (in debug too, unless
+# SHOP_METRICS_OPEN_IN_DEBUG=1 for a local Prometheus). Several processes per machine
+# (gunicorn workers) need PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
+
+SHOP_METRICS_TOKEN = os.environ.get("SHOP_METRICS_TOKEN", "")
+SHOP_METRICS_OPEN_IN_DEBUG = env_bool("SHOP_METRICS_OPEN_IN_DEBUG", False)
 
 # --- Tests ------------------------------------------------------------------------------
 
