@@ -48,7 +48,7 @@ def _request_hash(data) -> str:
 def _order_json(order: Order, *, fresh: bool = False) -> dict:
     """Return the order's JSON; `fresh` when the object already holds its parts (just placed)."""
     if not fresh:
-        order = Order.objects.prefetch_related("lines", "adjustments", "shipments").get(pk=order.pk)
+        order = Order.objects.prefetch_related("lines", "adjustments", "shipments__events").get(pk=order.pk)
     return OrderSerializer(order).data
 
 
@@ -189,10 +189,12 @@ class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    # Partners' incremental sync: every move, shipment and tracking event bumps updated_at.
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Order
-        fields = ["status", "created_after", "created_before"]
+        fields = ["status", "created_after", "created_before", "updated_since"]
 
 
 class OrderListCreateView(generics.ListAPIView):
@@ -202,7 +204,7 @@ class OrderListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.orders_visible_to(self.request.user).prefetch_related(
-            "lines", "adjustments", "shipments")
+            "lines", "adjustments", "shipments__events")
 
     @extend_schema(summary="Orders: your own, or all with the order view permission",
                    responses={200: OrderSerializer(many=True), 400: BAD_REQUEST,

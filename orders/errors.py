@@ -57,3 +57,11 @@ class ShipmentInvalid(ShopError):
     code = "shipment_invalid"
     status = 400
     default_detail = "A carrier and a tracking number are required."
+
+
+class TrackingInvalid(ShopError):
+    """A shipment event that does not fit the shipment (not shipped yet, already delivered)."""
+
+    code = "tracking_invalid"
+    status = 409
+    default_detail = "This shipment cannot take that tracking event now."

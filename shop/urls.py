@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("marketing.api")),
     path("", include("points.api")),
     path("", include("membership.api")),
+    path("", include("accounts.partner_api")),  # partner keys, webhooks
+    path("", include("orders.tracking_api")),  # shipment tracking events
 ]
 
 urlpatterns = [
