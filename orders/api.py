@@ -48,7 +48,8 @@ def _request_hash(data) -> str:
 def _order_json(order: Order, *, fresh: bool = False) -> dict:
     """Return the order's JSON; `fresh` when the object already holds its parts (just placed)."""
     if not fresh:
-        order = Order.objects.prefetch_related("lines", "adjustments", "shipments__events").get(pk=order.pk)
+        order = Order.objects.prefetch_related(
+            "lines", "adjustments", "shipments__events").get(pk=order.pk)
     return OrderSerializer(order).data
 
 

@@ -69,9 +69,7 @@ def test_the_allow_setting_admits_loopback_and_http(public_dns, settings):
     assert made.pk
 
 
-def test_dns_turning_private_after_subscribing_is_refused_at_delivery(public_dns,
-                                                                      django_capture_on_commit_callbacks,
-                                                                      monkeypatch):
+def test_dns_turning_private_after_subscribing_is_refused_at_delivery(public_dns, monkeypatch):
     public_dns["partner.example"] = "93.184.216.34"
     subscription = subscription_create(url="https://partner.example/hooks", events=["stock.low"])
     event = WebhookEvent.objects.create(uuid=uuid.uuid4(), type="stock.low", stream="sku:1",
