@@ -275,3 +275,34 @@ def test_redeliver_sends_the_same_event_id_again(transactional_db, allow_private
 
     assert response.status_code == 202
     assert [e["id"] for e in receiver.events] == [event_id, event_id]
+
+
+# --- The production path: a real worker on the Redis broker ----------------------------------
+
+
+@pytest.fixture
+def allow_private_everywhere(monkeypatch, settings):
+    """Allow the loopback receiver here and in the worker process (it reads the environment)."""
+    monkeypatch.setenv("SHOP_WEBHOOK_ALLOW_PRIVATE", "1")
+    settings.SHOP_WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_real_worker_delivers_an_orders_events_within_seconds(allow_private_everywhere,
+                                                                celery_worker_process):
+    import time
+
+    with Receiver() as receiver:
+        subscription = subscription_create(url=receiver.url, events=["order.placed",
+                                                                     "order.paid"])
+        order = place()
+        payment_simulate(order=order, outcome="approve")
+        deadline = time.monotonic() + 30
+        while len(receiver.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    if len(receiver.requests) < 2:
+        pytest.fail(f"not delivered in 30 s; worker said:\n{celery_worker_process.output()}")
+    assert [e["type"] for e in receiver.events] == ["order.placed", "order.paid"]
+    assert all(signature_valid(request, subscription.secret) for request in receiver.requests)
