@@ -306,3 +306,23 @@ def test_a_real_worker_delivers_an_orders_events_within_seconds(allow_private_ev
         pytest.fail(f"not delivered in 30 s; worker said:\n{celery_worker_process.output()}")
     assert [e["type"] for e in receiver.events] == ["order.placed", "order.paid"]
     assert all(signature_valid(request, subscription.secret) for request in receiver.requests)
+
+
+@pytest.mark.django_db
+def test_cancelling_and_refunding_write_their_events():
+    from orders.services import order_cancel, order_refund, order_settle
+
+    cancelled = place()
+    order_cancel(order=cancelled)
+    refunded = place()
+    payment_simulate(order=refunded, outcome="approve")
+    order_settle(order_id=refunded.pk)
+    refunded.refresh_from_db()
+    order_refund(order=refunded)
+
+    def types(order):
+        return list(WebhookEvent.objects.filter(stream=f"order:{order.pk}")
+                    .order_by("pk").values_list("type", flat=True))
+
+    assert types(cancelled) == ["order.placed", "order.cancelled"]
+    assert types(refunded) == ["order.placed", "order.paid", "order.refunded"]
