@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery import Celery
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework.test import APIClient
 
 from accounts.models import WebhookAttempt, WebhookDelivery, WebhookEvent
@@ -138,15 +139,23 @@ def test_an_event_whose_task_was_lost_to_a_broker_outage_is_delivered_once_by_th
         order = place()
 
         real_task_named = shop.celery.task_named
+        # The webhook tasks are sent to a broker nobody listens on: a real refused connection.
+        dead_broker = Celery("outage", broker="redis://127.0.0.1:1/0", set_as_current=False)
 
-        class Unreachable:
-            def apply_async(self, *args, **kwargs):
-                raise BrokerUnreachable("Error 111 connecting to 127.0.0.1:6379.")
+        class ViaDeadBroker:
+            def __init__(self, name):
+                self.name = name
+
+            def apply_async(self, args=(), countdown=None):
+                return dead_broker.send_task(self.name, args=args, countdown=countdown,
+                                             retry=False)
 
         def broker_down(name):
-            return Unreachable() if name.startswith("accounts.") else real_task_named(name)
+            return ViaDeadBroker(name) if name.startswith("accounts.") else real_task_named(name)
 
         monkeypatch.setattr(shop.celery, "task_named", broker_down)
+        with pytest.raises(BrokerUnreachable):  # it really is unreachable
+            dead_broker.send_task("accounts.tasks.webhook_dispatch_task", args=(0,), retry=False)
         payment_simulate(order=order, outcome="approve")  # the change commits all the same
         assert [e["type"] for e in receiver.events] == ["order.placed"]
         assert WebhookEvent.objects.filter(type="order.paid", dispatched_at__isnull=True).exists()
