@@ -98,3 +98,5 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "name", "phone", "line1", "city", "postcode"]
     raw_id_fields = ["user"]
     readonly_fields = ["is_default"]
+
+from accounts import partner_admin  # noqa: E402,F401  (registers the partner screens)

@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 
 from catalog.models import Category, Product
 from catalog.selectors import ORDERING_CHOICES, product_list
+from shop.filters import UtcIsoDateTimeFilter
 
 
 class StrictBooleanField(forms.Field):
@@ -64,6 +65,9 @@ class ProductFilter(filters.FilterSet):
         min_value=0, max_digits=12, decimal_places=2, help_text="Highest from-price.",
     )
     in_stock = StrictBooleanFilter(help_text="true: only products with a SKU in stock.")
+    updated_since = UtcIsoDateTimeFilter(
+        help_text="ISO 8601 instant: only products changed since then (the product, or any of "
+                  "its SKUs' price, stock or images), for incremental sync.")
     ordering = filters.ChoiceFilter(choices=ORDERING_CHOICES, empty_label=None,
                                     help_text="price, -price, name or -created (default).")
 

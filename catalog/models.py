@@ -33,7 +33,9 @@ class Product(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # A product also counts as changed when one of its SKUs does (Sku.updated_at): see
+    # selectors.products_updated_since.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,6 +72,8 @@ class Sku(models.Model):
     # defence against overselling, even for a raw UPDATE.
     stock = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Set by every write of the SKU, stock and price included (in the same UPDATE).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = "SKU"

@@ -142,6 +142,8 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
         queryset = queryset.filter(
             Exists(Sku.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
         )
+    if filters.get("updated_since") is not None:
+        queryset = queryset.filter(products_updated_since(filters["updated_since"]))
     ordering = filters.get("ordering")
     if ordering:
         queryset = queryset.order_by(*ORDERINGS[ordering])
@@ -150,6 +152,16 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
     else:
         queryset = queryset.order_by(*ORDERINGS["-created"])
     return _for_listing(queryset)
+
+
+def products_updated_since(since) -> Q:
+    """Return the condition "changed at or after `since`": the product row or any of its SKUs.
+
+    Both columns are indexed; stock and price writes stamp the SKU in the same UPDATE, and
+    image writes stamp the product, so no write pays for keeping a product's stamp current.
+    """
+    return Q(updated_at__gte=since) | Exists(
+        Sku.objects.filter(product=OuterRef("pk"), updated_at__gte=since))
 
 
 def sku_codes_existing(codes) -> set[str]:

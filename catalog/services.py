@@ -3,9 +3,13 @@
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
+
+from accounts.webhooks import event_record
 
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
@@ -26,16 +30,31 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
     two multi-line orders lock rows in the same order and cannot deadlock. Raise OutOfStock
     naming the first SKU that is short; the surrounding transaction rolls back the rest.
     """
+    now = timezone.now()
     for sku_id in sorted(lines):
         quantity = lines[sku_id]
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
-        taken = Sku.objects.filter(pk=sku_id, is_active=True, stock__gte=quantity).update(
-            stock=F("stock") - quantity
-        )
-        if not taken:
+        # RETURNING tells the stock left without a second query, for the low-stock event.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Sku._meta.db_table} SET stock = stock - %s, updated_at = %s "
+                "WHERE id = %s AND is_active = %s AND stock >= %s RETURNING stock, code",
+                [quantity, now, sku_id, True, quantity],
+            )
+            taken = cursor.fetchone()
+        if taken is None:
             code = Sku.objects.filter(pk=sku_id).values_list("code", flat=True).first()
             raise OutOfStock(code or str(sku_id))
+        left, code = taken
+        _report_low_stock(sku_id=sku_id, code=code, before=left + quantity, after=left)
+
+
+def _report_low_stock(*, sku_id: int, code: str, before: int, after: int) -> None:
+    """Write a `stock.low` webhook event when a SKU's stock falls to SHOP_LOW_STOCK or below."""
+    if after <= settings.SHOP_LOW_STOCK < before:
+        event_record(type="stock.low", stream=f"sku:{sku_id}", subject_id=sku_id,
+                     data={"sku": code, "stock": after})
 
 
 @transaction.atomic
@@ -45,7 +64,8 @@ def stock_release(*, lines: Mapping[int, int]) -> None:
         quantity = lines[sku_id]
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
-        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
+        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity,
+                                             updated_at=timezone.now())
 
 
 # --- Price and stock of one SKU, bulk stock sync ---------------------------------------
@@ -89,7 +109,7 @@ def clean_stock(stock) -> int:
 def sku_set_price(*, sku: Sku, price) -> Sku:
     """Set the base price of `sku` (what the ERP pushes); return the SKU with it."""
     value = clean_price(price)
-    Sku.objects.filter(pk=sku.pk).update(price=value)
+    Sku.objects.filter(pk=sku.pk).update(price=value, updated_at=timezone.now())
     sku.price = value
     return sku
 
@@ -98,7 +118,11 @@ def sku_set_price(*, sku: Sku, price) -> Sku:
 def sku_set_stock(*, sku: Sku, stock: int) -> Sku:
     """Set the stock of `sku` to an absolute count (what the WMS counted)."""
     value = clean_stock(stock)
-    Sku.objects.filter(pk=sku.pk).update(stock=value)
+    # The count before, read under the row lock (the caller's instance may already carry the
+    # new value, as an admin form's does): the low-stock report compares the two.
+    before = Sku.objects.select_for_update().filter(pk=sku.pk).values_list("stock", flat=True).get()
+    Sku.objects.filter(pk=sku.pk).update(stock=value, updated_at=timezone.now())
+    _report_low_stock(sku_id=sku.pk, code=sku.code, before=before, after=value)
     sku.stock = value
     return sku
 
@@ -122,9 +146,11 @@ def stock_sync(*, items: Sequence[tuple[str, int]]) -> int:
     unknown = sorted(set(wanted) - {sku.code for sku in skus})
     if unknown:
         raise UnknownSku(f"Unknown SKU code(s): {', '.join(unknown)}.", codes=unknown)
+    now = timezone.now()
     for sku in skus:
-        sku.stock = wanted[sku.code]
-    Sku.objects.bulk_update(skus, ["stock"])
+        _report_low_stock(sku_id=sku.pk, code=sku.code, before=sku.stock, after=wanted[sku.code])
+        sku.stock, sku.updated_at = wanted[sku.code], now
+    Sku.objects.bulk_update(skus, ["stock", "updated_at"])
     return len(skus)
 
 
@@ -166,7 +192,7 @@ def sku_update(*, sku: Sku, attributes=UNSET, price=UNSET, stock=UNSET, is_activ
         sku.is_active = is_active
         changed.append("is_active")
     if changed:
-        sku.save(update_fields=changed)
+        sku.save(update_fields=[*changed, "updated_at"])
     if price is not UNSET:
         sku_set_price(sku=sku, price=price)
     if stock is not UNSET:
@@ -257,7 +283,7 @@ def product_update(
 def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
     """Show or hide products in the shop (the admin's bulk action); return how many changed."""
     return Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=active).update(
-        is_active=active
+        is_active=active, updated_at=timezone.now()
     )
 
 
@@ -273,5 +299,8 @@ def product_image_add(*, product: Product, image, alt: str = "", position: int |
     if position is None:
         last = product.images.order_by("-position").values_list("position", flat=True).first()
         position = 0 if last is None else last + 1
-    return ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
-                                       position=position)
+    image = ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
+                                        position=position)
+    # A new image changes the product for partners syncing by `updated_since`.
+    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+    return image

@@ -75,3 +75,11 @@ class TooManyUnpaidOrders(ShopError):
     default_detail = (
         "You have too many orders waiting for payment. Pay or cancel one before placing another."
     )
+
+
+class TrackingInvalid(ShopError):
+    """A shipment event that does not fit the shipment (not shipped yet, already delivered)."""
+
+    code = "tracking_invalid"
+    status = 409
+    default_detail = "This shipment cannot take that tracking event now."

@@ -85,7 +85,10 @@ class Order(models.Model):
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed for `?updated_since=` (partners' incremental sync); every move bumps it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # When the last of its shipments was reported delivered (the auto-complete window's start).
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -301,6 +304,8 @@ class Shipment(models.Model):
     class Status(models.TextChoices):
         PACKING = "packing", "Packing"
         SHIPPED = "shipped", "Shipped"
+        IN_TRANSIT = "in_transit", "In transit"
+        DELIVERED = "delivered", "Delivered"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PACKING)
@@ -308,9 +313,29 @@ class Shipment(models.Model):
     tracking_number = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.carrier} {self.tracking_number}".strip() or f"Shipment #{self.pk}"
+
+
+class ShipmentEvent(models.Model):
+    """A step of a shipment's journey as the carrier's system (TMS) reported it."""
+
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit", "In transit"
+        DELIVERED = "delivered", "Delivered"
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    location = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.location}".strip()

@@ -74,7 +74,7 @@ def orders_visible_to(user) -> QuerySet[Order]:
 def order_detail_queryset(queryset: QuerySet[Order]) -> QuerySet[Order]:
     """Load everything an order page or JSON shows, in a fixed number of queries."""
     return queryset.select_related("user").prefetch_related(
-        "lines", "adjustments", "shipments",
+        "lines", "adjustments", "shipments__events",
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
     )
 

@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "membership.tasks.membership_review_due_task",
         "schedule": TzAwareCrontab(minute="15", hour="3", tz=ZoneInfo("Asia/Shanghai")),
     },
+    # Webhook events and deliveries whose task was lost (broker down at commit, worker killed).
+    "accounts: webhooks sweep": {
+        "task": "accounts.tasks.webhooks_sweep_task",
+        "schedule": timedelta(seconds=30),
+    },
 }
 
 # --- Client address ---------------------------------------------------------------------
@@ -387,6 +392,7 @@ SHOP_API_THROTTLES = env_bool("SHOP_API_THROTTLES", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TokenAuthentication",
+        "accounts.partner_keys.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -506,6 +512,18 @@ if SHOP_TOKEN_TTL_DAYS < 1:
 # Each is a function (skus, *, user, at) -> {sku_id: PriceOffer}; the layers above catalog
 # plug in here because catalog may not import them.
 SHOP_PRICE_RULES = ["marketing.pricing.discount_offers", "membership.pricing.member_offers"]
+
+# --- Partners: webhooks ----------------------------------------------------------------
+
+# Plain http and loopback/private targets for webhook URLs: development and tests only.
+SHOP_WEBHOOK_ALLOW_PRIVATE = env_bool("SHOP_WEBHOOK_ALLOW_PRIVATE", False)
+# A failing delivery is retried with backoff for this long, then marked failed.
+SHOP_WEBHOOK_RETRY_HOURS = int(os.environ.get("SHOP_WEBHOOK_RETRY_HOURS", "25"))
+# Finished events (and their delivery log) are purged after this many days.
+SHOP_WEBHOOK_KEEP_DAYS = int(os.environ.get("SHOP_WEBHOOK_KEEP_DAYS", "30"))
+# How an event's `data` is rendered, per stream kind ("order:12" → the order's API JSON):
+# accounts holds the outbox but may not import the apps whose rows it reports.
+SHOP_WEBHOOK_PAYLOADS = {"order": "orders.webhooks.order_payload"}
 
 # --- I18N, time -------------------------------------------------------------------------
 

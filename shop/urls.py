@@ -17,6 +17,8 @@ api_v1 = [
     path("", include("points.api")),
     path("", include("membership.api")),
     path("", include("orders.api.reports")),
+    path("", include("accounts.partner_api")),  # partner keys, webhooks
+    path("", include("orders.api.tracking")),  # shipment tracking events
 ]
 
 urlpatterns = [

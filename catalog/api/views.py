@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.partner_scopes import require_scope
 from catalog import selectors, services
 from catalog.api.serializers import (
     CategorySerializer,
@@ -219,6 +220,11 @@ class SkuDetailView(APIView):
         sku = self._sku(request, code)
         serializer = SkuPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # An API key: the price is the ERP's (catalog:write), the stock the WMS's (stock:write).
+        if "price" in serializer.validated_data:
+            require_scope(request, "catalog:write")
+        if "stock" in serializer.validated_data:
+            require_scope(request, "stock:write")
         if "price" in serializer.validated_data:
             services.sku_set_price(sku=sku, price=serializer.validated_data["price"])
         if "stock" in serializer.validated_data:

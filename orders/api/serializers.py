@@ -73,11 +73,20 @@ class OrderLineSerializer(serializers.Serializer):
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
+class ShipmentEventSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="in_transit or delivered.")
+    location = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
+
+
 class ShipmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     carrier = serializers.CharField()
     tracking_number = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="packing, shipped, in_transit or delivered.")
     shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    events = ShipmentEventSerializer(many=True, help_text="The tracking timeline, oldest first.")
 
 
 class AddressSerializer(serializers.Serializer):
@@ -104,6 +113,8 @@ class OrderSerializer(serializers.Serializer):
     currency = serializers.CharField()
     address = AddressSerializer()
     shipments = ShipmentSerializer(many=True)
+    delivered_at = serializers.DateTimeField(
+        allow_null=True, help_text="When every shipment had been delivered; null until then.")
 
 
 # --- In -------------------------------------------------------------------------------------

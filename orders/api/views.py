@@ -2,10 +2,8 @@
 
 import hashlib
 import json
-from datetime import timezone as dt_timezone
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -35,6 +33,7 @@ from orders.pricing import Item, quote_build
 from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, error
 from shop.api import ScopedRateThrottle
 from shop.errors import NotFound
+from shop.filters import UtcIsoDateTimeFilter
 
 AUTH_ERRORS = {401: UNAUTHORIZED, 404: NOT_FOUND}
 ORDER_ACTION_ERRORS = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND,
@@ -49,7 +48,8 @@ def _request_hash(data) -> str:
 def _order_json(order: Order, *, fresh: bool = False) -> dict:
     """Return the order's JSON; `fresh` when the object already holds its parts (just placed)."""
     if not fresh:
-        order = Order.objects.prefetch_related("lines", "adjustments", "shipments").get(pk=order.pk)
+        order = Order.objects.prefetch_related(
+            "lines", "adjustments", "shipments__events").get(pk=order.pk)
     return OrderSerializer(order).data
 
 
@@ -164,36 +164,16 @@ class CouponCheckView(APIView):
 # --- Orders ---------------------------------------------------------------------------------
 
 
-class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 instant, cleaned to UTC.
-
-    Any offset Python accepts (up to ±23:59) is valid ISO 8601, but PostgreSQL refuses one
-    beyond ±15:59, and an instant that falls outside years 1-9999 once in UTC cannot be
-    compared at all: both were 500s. In UTC the first is plain; the second is a field error.
-    """
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(dt_timezone.utc)
-        except OverflowError:
-            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcIsoDateTimeField
-
-
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    # Partners' incremental sync: every move, shipment and tracking event bumps updated_at.
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Order
-        fields = ["status", "created_after", "created_before"]
+        fields = ["status", "created_after", "created_before", "updated_since"]
 
 
 class OrderListCreateView(generics.ListAPIView):
@@ -203,7 +183,7 @@ class OrderListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.orders_visible_to(self.request.user).prefetch_related(
-            "lines", "adjustments", "shipments")
+            "lines", "adjustments", "shipments__events")
 
     @extend_schema(summary="Orders: your own, or all with the order view permission",
                    responses={200: OrderSerializer(many=True), 400: BAD_REQUEST,

@@ -9,8 +9,10 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.services import stock_release
@@ -20,6 +22,7 @@ from membership.services import spend_reverse
 from orders.errors import ShipmentInvalid
 from orders.models import Order, OrderEvent, Shipment
 from orders.services.refunds import order_refunds_record
+from orders.webhooks import order_moved
 from points.services import points_refund, points_reverse
 from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
@@ -74,8 +77,10 @@ def order_transition(*, order: Order, action: str, actor=None, note: str = "") -
         raise refused
     OrderEvent.objects.create(
         order=order, from_status=current, to_status=target,
-        actor=actor if getattr(actor, "is_authenticated", False) else None, note=note,
+        # Only a user is filed: an API key's caller (accounts.partner_keys.KeyUser) is not one.
+        actor=actor if isinstance(actor, get_user_model()) else None, note=note,
     )
+    order_moved(order=order, status=target)  # the webhook outbox row, same transaction
     order.status = target
     return order
 
@@ -208,12 +213,16 @@ def orders_cancel_unpaid(*, now: datetime | None = None, limit: int = 500) -> in
 
 
 def orders_complete_shipped(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Complete orders shipped more than ORDER_AUTO_COMPLETE_DAYS ago; return how many."""
+    """Complete orders delivered (else shipped) more than ORDER_AUTO_COMPLETE_DAYS ago.
+
+    Return how many. The window starts when the carrier reported the order delivered, or
+    at shipping when no delivery was reported.
+    """
     cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_AUTO_COMPLETE_DAYS)
     due = (
         Order.objects.filter(status=S.SHIPPED)
-        .annotate(last_shipped=Max("shipments__shipped_at"))
-        .filter(last_shipped__lte=cutoff)
+        .annotate(window_start=Coalesce("delivered_at", Max("shipments__shipped_at")))
+        .filter(window_start__lte=cutoff)
     )
     completed = 0
     for order in due[:limit]:

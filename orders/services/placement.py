@@ -14,6 +14,7 @@ from catalog.services import stock_reserve
 from marketing.services import coupon_redeem
 from orders.errors import CartEmpty, IdempotencyConflict, InvalidAddress, TooManyUnpaidOrders
 from orders.models import CartLine, Order, OrderAdjustment, OrderEvent, OrderLine
+from orders.webhooks import order_event_record
 from orders.pricing import Item, Quote, quote_build
 from orders.services.cart import quantity_check, sku_for_sale_check
 from orders.services.lifecycle import order_transition
@@ -218,6 +219,7 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     _write_lines(order=order, quote=quote)
     OrderEvent.objects.create(order=order, from_status="", to_status=order.status, actor=user,
                               note="Order placed")
+    order_event_record(order=order, type="order.placed")
     if from_cart:
         CartLine.objects.filter(cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]).delete()
 

@@ -39,7 +39,7 @@ def test_an_order_from_the_cart_snapshots_lines_and_address_and_empties_those_li
     assert data["address"]["line1"] == address.line1
     assert set(data) == {"number", "status", "created_at", "lines", "subtotal", "adjustments",
                          "shipping", "points_redeemed", "total", "currency", "address",
-                         "shipments"}
+                         "shipments", "delivered_at"}
     line = OrderLine.objects.get()
     assert (line.attributes, line.base_price) == ({"colour": "blue"}, Decimal("45.50"))
     assert not CartLine.objects.exists()
