@@ -36,8 +36,10 @@ ADDR ?= 127.0.0.1:8000
 run: seed
 	$(DEV) SHOP_BROKER_DIR=var/broker ADDR=$(ADDR) $(VENV)/bin/honcho -f Procfile.dev start
 
-## The whole suite: the import contract, the security linter (pyproject.toml), every test.
+## The whole suite: the linter, the import contract, the security linter (pyproject.toml),
+## every test.
 test: install-dev
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium -q
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -10,11 +10,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.authtoken.models import Token
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 

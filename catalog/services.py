@@ -10,7 +10,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.webhooks import event_record
-
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.uploads import image_rewrite

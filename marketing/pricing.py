@@ -17,7 +17,7 @@ from catalog.models import Category, Product
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
 from shop.money import ZERO, format_money, money
-from shop.pricing import PriceOffer, PricedLine, PromotionHint, Reduction, without_flash
+from shop.pricing import PricedLine, PriceOffer, PromotionHint, Reduction, without_flash
 
 
 def in_scope(path: str, scope_paths: Iterable[str]) -> bool:

@@ -1,15 +1,14 @@
 """Settings for the shop: one module, driven by environment variables (see README)."""
 
+import os
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
-import os
-import sys
 
 import dj_database_url
 from csp import constants as csp_constants
-from django.core.exceptions import ImproperlyConfigured
 from django_celery_beat.tzcrontab import TzAwareCrontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent

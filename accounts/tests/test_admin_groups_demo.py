@@ -3,8 +3,8 @@
 import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.urls import reverse
 

@@ -12,7 +12,12 @@ from catalog.tests.factories import CategoryFactory
 from marketing.admin import CouponAdmin, DiscountAdmin, PromotionAdmin
 from marketing.models import Coupon, Discount, Promotion
 from marketing.services import coupon_save, discount_save, promotion_save
-from marketing.tests.factories import CouponFactory, CouponRedemptionFactory, DiscountFactory, PromotionFactory
+from marketing.tests.factories import (
+    CouponFactory,
+    CouponRedemptionFactory,
+    DiscountFactory,
+    PromotionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

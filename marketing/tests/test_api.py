@@ -10,7 +10,12 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from marketing.models import Coupon, Discount, Promotion
-from marketing.tests.factories import CouponFactory, CouponRedemptionFactory, DiscountFactory, PromotionFactory
+from marketing.tests.factories import (
+    CouponFactory,
+    CouponRedemptionFactory,
+    DiscountFactory,
+    PromotionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

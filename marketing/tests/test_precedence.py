@@ -20,7 +20,7 @@ from marketing.models import Kind
 from marketing.pricing import coupon_evaluate, promotion_for
 from marketing.tests.factories import CouponFactory, DiscountFactory, PromotionFactory
 from shop.money import money
-from shop.pricing import PriceOffer, PricedLine
+from shop.pricing import PricedLine, PriceOffer
 
 pytestmark = pytest.mark.django_db
 

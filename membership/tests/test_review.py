@@ -1,6 +1,7 @@
 """Spend ages out of the 365-day window; the daily task downgrades."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 import pytest

@@ -8,8 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.models import Order, ShipmentEvent
 from orders.api.serializers import OrderSerializer
+from orders.models import Order, ShipmentEvent
 from orders.services.tracking import shipment_event_add
 from shop.api import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, error
 from shop.errors import NotFound

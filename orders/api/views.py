@@ -6,7 +6,12 @@ import json
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -30,8 +35,15 @@ from orders.gateways import REGISTRY, enabled_gateways
 from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
 from orders.pricing import Item, quote_build
-from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, error
-from shop.api import ScopedRateThrottle
+from shop.api import (
+    BAD_REQUEST,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    UNAUTHORIZED,
+    ScopedRateThrottle,
+    error,
+)
 from shop.errors import NotFound
 from shop.filters import UtcIsoDateTimeFilter
 

@@ -14,10 +14,10 @@ from catalog.services import stock_reserve
 from marketing.services import coupon_redeem
 from orders.errors import CartEmpty, IdempotencyConflict, InvalidAddress, TooManyUnpaidOrders
 from orders.models import CartLine, Order, OrderAdjustment, OrderEvent, OrderLine
-from orders.webhooks import order_event_record
 from orders.pricing import Item, Quote, quote_build
 from orders.services.cart import quantity_check, sku_for_sale_check
 from orders.services.lifecycle import order_transition
+from orders.webhooks import order_event_record
 from points.services import points_redeem
 from shop.celery import enqueue_on_commit
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
-from orders.models import Order, Payment, Shipment
 from orders.gateways.dummy import payment_simulate
+from orders.models import Order, Payment, Shipment
 from orders.services import order_settle
 from orders.tests.factories import ADDRESS, SkuFactory, UserFactory, place
 from points.models import LedgerEntry

@@ -24,8 +24,8 @@ def _logged_in(context, live_server, user):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_shopper_buys_pays_and_confirms_after_staff_ship_it(live_server, page, browser):
-    sku = SkuFactory(product__name="Walnut Desk Lamp", product__slug="walnut-desk-lamp",
-                     price=Decimal("45.00"), stock=7, attributes={"finish": "Walnut"})
+    SkuFactory(product__name="Walnut Desk Lamp", product__slug="walnut-desk-lamp",
+               price=Decimal("45.00"), stock=7, attributes={"finish": "Walnut"})
     shopper = UserFactory()
     _logged_in(page.context, live_server, shopper)
 

@@ -10,7 +10,7 @@ from catalog.errors import OutOfStock
 from orders.errors import InvalidQuantity, SkuUnavailable
 from orders.models import Cart, CartLine
 from orders.services import cart_add, cart_get_or_create, cart_merge, cart_set_quantity
-from orders.tests.factories import CartFactory, CartLineFactory, SkuFactory, UserFactory
+from orders.tests.factories import CartLineFactory, SkuFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

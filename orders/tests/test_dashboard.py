@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import StaffFactory
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order
 from orders.reports import dashboard_for, sales_chart
 from orders.selectors import sales_by_day
-from orders.gateways.dummy import payment_simulate
 from orders.services import order_cancel, order_refund, order_settle
 from orders.tests.factories import SkuFactory, UserFactory, place
 

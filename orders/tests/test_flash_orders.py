@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.models import Sku
-from marketing.flash import flash_cache_forget, flash_reconcile, flash_sale_cached, flash_sales_end_due
+from marketing.flash import (
+    flash_cache_forget,
+    flash_reconcile,
+    flash_sale_cached,
+    flash_sales_end_due,
+)
 from marketing.flash import gate as flash_gate
 from marketing.models import FlashPurchase, FlashSale
 from marketing.tasks import flash_sales_end_due_task

@@ -12,10 +12,9 @@ from accounts.tests.factories import StaffFactory
 from catalog.models import Sku
 from orders.gateways.dummy import payment_simulate
 from orders.models import Order, Shipment
-from orders.gateways.dummy import payment_simulate
 from orders.services import order_settle
-from shop.testing import beat_schedule_install
 from orders.tests.factories import SkuFactory, UserFactory, place
+from shop.testing import beat_schedule_install
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,12 @@ from catalog.tests.factories import CategoryFactory, ProductFactory, SkuFactory
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Kind
 from marketing.services import coupon_release
-from marketing.tests.factories import CouponFactory, CouponRedemptionFactory, DiscountFactory, PromotionFactory
+from marketing.tests.factories import (
+    CouponFactory,
+    CouponRedemptionFactory,
+    DiscountFactory,
+    PromotionFactory,
+)
 from membership.services import membership_get, spend_record
 from membership.tests.factories import tier_ladder
 from orders.models import Order

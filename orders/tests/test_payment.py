@@ -11,9 +11,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from catalog.models import Sku
-from orders.gateways.dummy import SIGNATURE_HEADER, sign
+from orders.gateways.dummy import SIGNATURE_HEADER, DummyGateway, sign
 from orders.models import Order, OrderEvent, Payment
-from orders.gateways.dummy import DummyGateway
 from orders.services import orders_cancel_unpaid, payment_callback
 from orders.tests.factories import SkuFactory, UserFactory, place
 from shop.testing import run_concurrently

@@ -4,7 +4,9 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from catalog.models import Product, Sku
 from marketing.errors import CouponInvalid

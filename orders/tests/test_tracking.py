@@ -11,8 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.partner_keys import apikey_create
+from orders.gateways.dummy import payment_simulate
 from orders.models import Order, Shipment
-from orders.services import order_settle, order_ship, orders_complete_shipped, payment_simulate
+from orders.services import order_settle, order_ship, orders_complete_shipped
 from orders.tests.factories import SkuFactory, UserFactory, place
 
 pytestmark = pytest.mark.django_db

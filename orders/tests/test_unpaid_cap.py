@@ -12,9 +12,9 @@ from marketing.models import FlashSale
 from marketing.tests.factories import FlashSaleFactory
 from orders.errors import TooManyUnpaidOrders
 from orders.models import CartLine, Order
+from orders.pricing import Item
 from orders.services import order_cancel, order_place
 from orders.tests.factories import ADDRESS, CartLineFactory, SkuFactory, UserFactory, place
-from orders.pricing import Item
 from shop.testing import run_concurrently
 
 ORDERS = "/api/v1/orders/"

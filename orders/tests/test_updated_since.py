@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from accounts.partner_keys import apikey_create
 from catalog import services as catalog
 from catalog.tests.factories import ProductFactory, SkuFactory, image_bytes
-from orders.services import order_settle, order_ship, payment_simulate
+from orders.gateways.dummy import payment_simulate
+from orders.services import order_settle, order_ship
 from orders.services.tracking import shipment_event_add
 from orders.tests.factories import UserFactory, place
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from celery import Celery
-from kombu.exceptions import OperationalError as BrokerUnreachable
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework.test import APIClient
 
 from accounts.models import WebhookAttempt, WebhookDelivery, WebhookEvent
@@ -18,8 +18,9 @@ from accounts.tests.receiver import Receiver, signature_valid
 from accounts.webhooks import subscription_create, webhooks_sweep
 from catalog.services import stock_sync
 from catalog.tests.factories import SkuFactory
+from orders.gateways.dummy import payment_simulate
 from orders.models import Shipment
-from orders.services import order_confirm, order_ship, payment_simulate
+from orders.services import order_confirm, order_ship
 from orders.services.tracking import shipment_event_add
 from orders.tests.factories import place
 

@@ -12,7 +12,12 @@ from django.db.models import Sum
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 
 from accounts.tests.factories import StaffFactory, UserFactory
@@ -20,7 +25,12 @@ from points.errors import InsufficientPoints
 from points.models import LedgerEntry, Lot, PointsAccount
 from points.selectors import balance_for, points_discrepancies
 from points.services import (
-    points_adjust, points_award, points_expire, points_redeem, points_refund, points_reverse,
+    points_adjust,
+    points_award,
+    points_expire,
+    points_redeem,
+    points_refund,
+    points_reverse,
 )
 
 

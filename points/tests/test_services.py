@@ -12,7 +12,12 @@ from points.errors import InsufficientPoints, InvalidPoints, ReasonRequired
 from points.models import LedgerEntry, Lot, PointsAccount
 from points.selectors import balance_for, points_discrepancies
 from points.services import (
-    points_adjust, points_award, points_expire, points_redeem, points_refund, points_reverse,
+    points_adjust,
+    points_award,
+    points_expire,
+    points_redeem,
+    points_refund,
+    points_reverse,
 )
 from points.tests.factories import earned
 

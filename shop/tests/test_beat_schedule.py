@@ -1,6 +1,7 @@
 """The periodic tasks come from settings: beat installs them when it starts; no migration does."""
 
 import re
+
 import pytest
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
