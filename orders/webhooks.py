@@ -34,17 +34,3 @@ def order_moved(*, order: Order, status: str) -> None:
     event_type = STATUS_EVENT.get(status)
     if event_type is not None:
         order_event_record(order=order, type=event_type)
-
-
-def order_payload(order_id: int, event_type: str) -> dict:
-    """Return an order event's `data`: the order as the API shows it (SHOP_WEBHOOK_PAYLOADS)."""
-    from orders.serializers import OrderSerializer
-
-    order = (Order.objects.prefetch_related("lines", "adjustments", "shipments__events")
-             .filter(pk=order_id).first())
-    if order is None:
-        return {}
-    data = dict(OrderSerializer(order).data)
-    if event_type in EVENT_STATUS:
-        data["status"] = EVENT_STATUS[event_type]
-    return data

@@ -10,12 +10,17 @@ fails a request (`enqueue_on_commit`), the request id carried from the request i
 """
 
 import logging
+import logging.config
 import os
 import time
 
 from celery import Celery, signals
 from celery.contrib.django.task import DjangoTask
+from django.conf import settings
 from django.db import OperationalError, transaction
+
+from shop import context
+from shop.metrics import count, task_failure_record
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
@@ -55,8 +60,6 @@ def ping(value: int = 1) -> int:
 @app.task(name="shop.request_id")
 def request_id_task() -> str | None:
     """Return the request id this task runs under: proves a worker receives the caller's."""
-    from shop import context
-
     return context.request_id.get()
 
 
@@ -87,8 +90,6 @@ def publish(task, args, kwargs, **options) -> bool:
     try:
         task.apply_async(args, kwargs, **options)
     except Exception:  # noqa: BLE001 - kombu, redis and socket errors all mean "not queued"
-        from shop.metrics import count
-
         log.exception("queueing %s failed; the sweep will do the work", task.name)
         count("enqueue_failures", task=task.name)
         return False
@@ -109,18 +110,12 @@ def task_named(task_name: str):
 @signals.setup_logging.connect
 def keep_django_logging(**kwargs) -> None:
     """Let the worker and beat log through settings.LOGGING (JSON lines), not Celery's format."""
-    import logging.config
-
-    from django.conf import settings
-
     logging.config.dictConfig(settings.LOGGING)
 
 
 @signals.before_task_publish.connect
 def pass_request_id(headers=None, **kwargs) -> None:
     """Put the current request id into the message, so the task logs under it."""
-    from shop import context
-
     request_id = context.request_id.get()
     if request_id and headers is not None:
         headers.setdefault(REQUEST_ID_HEADER, request_id)
@@ -140,8 +135,6 @@ _task_context: dict[str, tuple[list, float]] = {}
 @signals.task_prerun.connect
 def bind_request_id(task_id=None, task=None, **kwargs) -> None:
     """Log the task under the request id of whoever queued it (its own id when beat did)."""
-    from shop import context
-
     request_id = request_id_of(task.request) or context.request_id.get() or task_id
     tokens = [(context.request_id, context.request_id.set(request_id)),
               (context.order_number, context.order_number.set(None))]
@@ -166,8 +159,6 @@ def unbind_request_id(task_id=None, task=None, state=None, **kwargs) -> None:
 @signals.task_failure.connect
 def count_task_failure(sender=None, task_id=None, exception=None, **kwargs) -> None:
     """Count a task that failed for good (retries are not failures) and log why."""
-    from shop.metrics import task_failure_record
-
     name = getattr(sender, "name", str(sender))
     log.error("task %s failed: %r", name, exception, extra={"task": name, "task_id": task_id})
     task_failure_record(name)

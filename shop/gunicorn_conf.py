@@ -7,6 +7,8 @@ PROMETHEUS_MULTIPROC_DIR set, a worker that exits has its live gauges dropped fr
 
 import os
 
+from prometheus_client import multiprocess
+
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -32,6 +34,4 @@ logconfig_dict = {
 def child_exit(server, worker):
     """Forget an exited worker's live gauges (prometheus_client multiprocess mode)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)

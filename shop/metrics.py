@@ -16,10 +16,14 @@ import hmac
 import logging
 import os
 
+import redis
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Min
 from django.db.models.signals import post_save
 from django.http import HttpResponse
+from django.utils import timezone
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -106,8 +110,6 @@ def _task_failures() -> dict[str, int]:
 
 
 def _redis():
-    import redis
-
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
 
 
@@ -132,10 +134,6 @@ class ShopCollector:
         yield from self._webhook_failures()
 
     def _settlement_lag(self):
-        from django.apps import apps
-        from django.db.models import Min
-        from django.utils import timezone
-
         gauge = GaugeMetricFamily(
             "shop_settlement_lag_seconds",
             "Age of the oldest paid order not yet settled (0 when none waits).",

@@ -8,6 +8,7 @@ import uuid
 from django.http import HttpResponseBadRequest, JsonResponse
 
 from shop import context
+from shop.db_router import view_tolerates_lag
 
 
 class RejectNulBytes:
@@ -120,7 +121,5 @@ class ReplicaReads:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from shop.db_router import view_tolerates_lag
-
         if request.method in ("GET", "HEAD") and view_tolerates_lag(request, view_func):
             context.replica_ok.set(True)

@@ -292,15 +292,16 @@ if REDIS_URL:
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "shop.cache"
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 1,
-    "socket_timeout": 1,
-    # Reconnecting while publishing: once, at once (kombu's default waits 2 s between tries).
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
+if REDIS_URL:  # the filesystem broker of `make run` keeps its own options (above)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+        # Reconnecting while publishing: once, at once (kombu's default waits 2 s between tries).
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
 CELERY_TASK_PUBLISH_RETRY = False  # a broker that is down stays down for a while
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 2
@@ -522,7 +523,7 @@ SHOP_WEBHOOK_RETRY_HOURS = int(os.environ.get("SHOP_WEBHOOK_RETRY_HOURS", "25"))
 SHOP_WEBHOOK_KEEP_DAYS = int(os.environ.get("SHOP_WEBHOOK_KEEP_DAYS", "30"))
 # How an event's `data` is rendered, per stream kind ("order:12" → the order's API JSON):
 # accounts holds the outbox but may not import the apps whose rows it reports.
-SHOP_WEBHOOK_PAYLOADS = {"order": "orders.webhooks.order_payload"}
+SHOP_WEBHOOK_PAYLOADS = {"order": "orders.api.payloads.order_payload"}
 
 # --- I18N, time -------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ rest is orders/services/flash.py; the design: docs/flash-sales.md.
 
 import copy
 import time
-from collections import Counter
 from functools import partial
 
 from django.urls import path
@@ -29,6 +28,7 @@ from orders.models import Order
 from orders.services import MAX_QUANTITY, flash_order_place
 from shop.api import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, error
 from shop.errors import ShopError
+from shop.metrics import count
 
 TOKEN_CACHE_SECONDS = 10.0
 _TOKEN_CACHE_MAX = 50_000
@@ -74,9 +74,6 @@ def token_cache_clear() -> None:
     _tokens.clear()
 
 
-# Expected refusals by code (`sold_out`, `limit_reached`...), counted in this process instead of
-# logged: a stampede is mostly refusals, and a log line each would cost more than the answer.
-refusals: Counter[str] = Counter()
 
 
 class CachedTokenScheme(TokenScheme):
@@ -134,13 +131,17 @@ class FlashOrderCreateView(APIView):
         order = flash_order_place(user=request.user, sale_id=pk, buyer_confirm=confirm,
                                   **body.validated_data)
         order = selectors.order_detail_queryset(Order.objects.filter(pk=order.pk)).get()
+        count("flash_attempts", outcome="placed")
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
         if isinstance(exc, ShopError):
-            refusals[exc.code] += 1
-            response._has_been_logged = True  # Django logs every 4xx at WARNING otherwise
+            # Expected refusals (`sold_out`, `limit_reached`...) are counted for /metrics, not
+            # logged: a stampede is mostly refusals, and a log line each costs more than the
+            # answer. Django would log every 4xx at WARNING otherwise.
+            count("flash_attempts", outcome=exc.code)
+            response._has_been_logged = True
         return response
 
 

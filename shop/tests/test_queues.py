@@ -1,5 +1,7 @@
 """Each kind of work has its own Celery queue; tests and the embedded default stay eager."""
 
+from pathlib import Path
+
 import pytest
 
 from shop.celery import app
@@ -48,12 +50,10 @@ def test_tasks_still_run_in_process_in_tests_whatever_their_queue():
     assert order_settle_task.delay(0).successful()  # no such order: settles nothing, no broker
 
 
-def test_the_procfile_runs_a_worker_for_every_queue(settings):
-    from pathlib import Path
-
-    procfile = (Path(settings.BASE_DIR) / "Procfile").read_text()
+@pytest.mark.parametrize("procfile", ["Procfile", "Procfile.dev"])
+def test_the_procfile_runs_a_worker_for_every_queue(settings, procfile):
     consumed = set()
-    for line in procfile.splitlines():
+    for line in (Path(settings.BASE_DIR) / procfile).read_text().splitlines():
         command = line.partition(":")[2].split()
         if "worker" in command and "-Q" in command:
             consumed.update(command[command.index("-Q") + 1].split(","))
