@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "shop.middleware.RejectNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page language: the django_language cookie, else Accept-Language (docs/languages.md).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -385,7 +387,13 @@ SHOP_PRICE_RULES = ["marketing.pricing.discount_offers", "membership.pricing.mem
 
 # --- I18N, time -------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en"
+# Shoppers get English or Simplified Chinese (docs/languages.md); the compiled catalogue
+# in locale/ is committed, so running needs no gettext.
+LANGUAGE_CODE = os.environ.get("SHOP_LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
+    refuse(f"SHOP_LANGUAGE_CODE must be one of en, zh-hans (got {LANGUAGE_CODE!r})")
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
