@@ -1,18 +1,20 @@
 """The accounts app's domain errors (turned into `{"code", "detail"}` by shop/api.py)."""
 
+
+from django.utils.translation import gettext_lazy as _
 from shop.errors import ShopError
 
 
 class InvalidCredentials(ShopError):
     code = "invalid_credentials"
     status = 400
-    default_detail = "Unable to log in with that email and password."
+    default_detail = _("Unable to log in with that email and password.")
 
 
 class EmailUnverified(ShopError):
     code = "email_unverified"
     status = 400
-    default_detail = (
+    default_detail = _(
         "This email address is not verified yet. Open the link in the verification email first."
     )
 
@@ -20,4 +22,4 @@ class EmailUnverified(ShopError):
 class AccountLocked(ShopError):
     code = "account_locked"
     status = 429
-    default_detail = "This account is locked after too many failed logins. Try again later."
+    default_detail = _("This account is locked after too many failed logins. Try again later.")

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from orders.errors import PaymentRejected
 from orders.gateways import PaymentNotice
@@ -50,10 +51,10 @@ class DummyGateway:
     def verify_callback(self, *, body: bytes, headers) -> PaymentNotice:
         timestamp, signature = _parse_header(headers.get(SIGNATURE_HEADER, ""))
         if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
-            raise PaymentRejected("The callback timestamp is outside the 5-minute window.")
+            raise PaymentRejected(_("The callback timestamp is outside the 5-minute window."))
         expected = sign(body, timestamp=timestamp).split("v1=", 1)[1]
         if not hmac.compare_digest(expected, signature):
-            raise PaymentRejected("The callback signature does not match.")
+            raise PaymentRejected(_("The callback signature does not match."))
         try:
             data = json.loads(body)
             notice = PaymentNotice(
@@ -62,9 +63,9 @@ class DummyGateway:
                 approved={"approve": True, "decline": False}[data["outcome"]], raw=data,
             )
         except (ValueError, KeyError, TypeError, InvalidOperation):
-            raise PaymentRejected("The callback body is malformed.") from None
+            raise PaymentRejected(_("The callback body is malformed.")) from None
         if not notice.amount.is_finite():
-            raise PaymentRejected("The callback body is malformed.")
+            raise PaymentRejected(_("The callback body is malformed."))
         return notice
 
     def refund(self, *, payment) -> str:
@@ -76,4 +77,4 @@ def _parse_header(value: str) -> tuple[int, str]:
     try:
         return int(parts["t"]), parts["v1"]
     except (KeyError, ValueError):
-        raise PaymentRejected("The callback signature header is missing or malformed.") from None
+        raise PaymentRejected(_("The callback signature header is missing or malformed.")) from None

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from marketing.flash import flash_purchase_paid
 from orders.errors import PaymentDeclined, PaymentRejected
@@ -38,16 +39,16 @@ def payment_simulate(*, order: Order, outcome: str) -> Payment:
     waiting for payment.
     """
     if order.status != Order.Status.PENDING_PAYMENT:
-        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+        raise InvalidTransition(_("Order %(number)s is not waiting for payment.") % {"number": order.number})
     if outcome not in ("approve", "decline"):
-        raise PaymentRejected("The outcome must be approve or decline.")
+        raise PaymentRejected(_("The outcome must be approve or decline."))
     gateway = gateway_get("dummy")
     body, headers = gateway.callback(order=order, outcome=outcome)
     payment = payment_callback(gateway=gateway.code, body=body, headers=headers)
     if payment.status == Payment.Status.DECLINED:
         raise PaymentDeclined()
     if payment.flagged_for_refund:
-        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+        raise InvalidTransition(_("Order %(number)s is not waiting for payment.") % {"number": order.number})
     return payment
 
 
@@ -59,11 +60,12 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
         return existing
     order = Order.objects.filter(number=notice.order_number).first()
     if order is None:
-        raise PaymentRejected("The callback names no order of this shop.")
+        raise PaymentRejected(_("The callback names no order of this shop."))
     if notice.amount != order.total or notice.currency != order.currency:
         raise PaymentRejected(
-            f"The callback's amount {notice.amount} {notice.currency} does not match "
-            f"the order's {order.total} {order.currency}."
+            _("The callback's amount %(amount)s %(currency)s does not match the order's %(total)s %(order_currency)s.")
+            % {"amount": notice.amount, "currency": notice.currency, "total": order.total,
+               "order_currency": order.currency}
         )
     status = Payment.Status.CAPTURED if notice.approved else Payment.Status.DECLINED
     try:
@@ -103,7 +105,7 @@ def payment_refund(*, payment: Payment, actor=None) -> Payment:
         pk=payment.pk, status=Payment.Status.CAPTURED, flagged_for_refund=True
     ).update(status=Payment.Status.REFUNDED, flagged_for_refund=False)
     if not claimed:
-        raise InvalidTransition(f"Payment {payment.reference} is not waiting for a refund.")
+        raise InvalidTransition(_("Payment %(reference)s is not waiting for a refund.") % {"reference": payment.reference})
     payment.refresh_from_db()
     payment.refund_reference = gateway_get(payment.gateway, enabled_only=False).refund(
         payment=payment

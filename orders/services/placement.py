@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Address
 from catalog.models import Sku
@@ -32,7 +33,7 @@ def address_snapshot(address: Mapping) -> dict:
     snapshot = {name: str(address.get(name) or "").strip() for name in ADDRESS_FIELDS}
     missing = [name for name in ADDRESS_REQUIRED if not snapshot[name]]
     if missing:
-        raise InvalidAddress(f"The address lacks: {', '.join(missing)}.", fields=missing)
+        raise InvalidAddress(_("The address lacks: %(fields)s.") % {"fields": ', '.join(missing)}, fields=missing)
     return snapshot
 
 
@@ -43,14 +44,14 @@ def address_resolve(*, user, address_id=None, inline: Mapping | None = None) -> 
     string) of one of the user's own addresses. Raise InvalidAddress otherwise.
     """
     if (address_id is None) == (inline is None):
-        raise InvalidAddress("Give either address_id (a saved address) or an inline address.")
+        raise InvalidAddress(_("Give either address_id (a saved address) or an inline address."))
     if inline is not None:
         return address_snapshot(inline)
     if isinstance(address_id, bool) or not isinstance(address_id, int):
-        raise InvalidAddress("address_id must be a positive whole number.", fields=["address_id"])
+        raise InvalidAddress(_("address_id must be a positive whole number."), fields=["address_id"])
     address = Address.objects.filter(pk=address_id, user=user).first()
     if address is None:
-        raise InvalidAddress("No such address in your address book.", fields=["address_id"])
+        raise InvalidAddress(_("No such address in your address book."), fields=["address_id"])
     return address_snapshot(address.as_snapshot())
 
 
