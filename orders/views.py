@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Address
@@ -265,7 +266,7 @@ def order_detail(request, number: str):
 def order_cancel(request, number: str):
     order = _own_order(request, number)
     with flash_errors(request):
-        services.order_cancel(order=order, actor=request.user, note="Cancelled by the shopper")
+        services.order_cancel(order=order, actor=request.user, note=gettext_noop("Cancelled by the shopper"))
         messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
     return redirect(order)
 

@@ -392,6 +392,7 @@ SHOP_PRICE_RULES = ["marketing.pricing.discount_offers", "membership.pricing.mem
 LANGUAGE_CODE = os.environ.get("SHOP_LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["shop.formats"]  # zh-Hans points as 12,345, like the amounts
 if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
     refuse(f"SHOP_LANGUAGE_CODE must be one of en, zh-hans (got {LANGUAGE_CODE!r})")
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")

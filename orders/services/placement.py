@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Address
 from catalog.models import Sku
@@ -194,13 +195,13 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     _take_resources(order=order, user=user, quote=quote)
     _write_lines(order=order, quote=quote)
     OrderEvent.objects.create(order=order, from_status="", to_status=order.status, actor=user,
-                              note="Order placed")
+                              note=gettext_noop("Order placed"))
     if from_cart:
         CartLine.objects.filter(cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]).delete()
 
     enqueue_on_commit("orders.tasks.order_email_task", order.pk, "placed")
     if order.total == 0:
         # Nothing to pay (coupon and points covered it): paid at once.
-        order_transition(order=order, action="pay", actor=user, note="Nothing to pay")
+        order_transition(order=order, action="pay", actor=user, note=gettext_noop("Nothing to pay"))
         enqueue_on_commit("orders.tasks.order_settle_task", order.pk)
     return order
