@@ -312,3 +312,18 @@ def test_a_domain_error_raised_in_a_service_speaks_the_request_language(client, 
     assert english["code"] == chinese["code"] == "out_of_stock"
     assert "left" in english["detail"]
     assert "仅剩 1 件" in chinese["detail"]
+
+
+# --- The setting ----------------------------------------------------------------------------
+
+
+def test_shop_language_code_is_read_from_the_environment_and_checked():
+    from shop.tests.subprocesses import child_env, manage, python_json
+
+    read = "from django.conf import settings\nresult = settings.LANGUAGE_CODE\n"
+    assert python_json(read, child_env(SHOP_TESTING="1")) == "en"
+    assert python_json(read, child_env(SHOP_TESTING="1", SHOP_LANGUAGE_CODE="zh-hans")) == "zh-hans"
+    completed = manage("check", env=child_env(SHOP_TESTING="1", SHOP_LANGUAGE_CODE="fr"))
+    assert completed.returncode != 0
+    assert completed.stderr.strip() == (
+        "shop: refusing to start: SHOP_LANGUAGE_CODE must be one of en, zh-hans (got 'fr')")
