@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -13,7 +14,7 @@ from shop.money import format_money
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(TranslationAdmin, TreeAdmin):  # name and description in each language
     form = movenodeform_factory(Category)
     list_display = ["name", "slug", "is_active"]
     search_fields = ["name", "slug"]
@@ -59,7 +60,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):  # name and description in each language
     list_display = ["name", "category", "from_price", "total_stock_display", "is_active"]
     list_filter = ["category", "is_active", LowStockFilter]
     list_select_related = ["category"]

@@ -180,13 +180,15 @@ VISITOR_PAGES = ["account_login", "account_signup", "account_reset_password"]
 
 def data_names() -> set[str]:
     """Names that come from data (shown as they are stored), exempt from the check."""
-    names = set(Product.objects.values_list("name", flat=True))
-    names |= set(Category.objects.values_list("name", flat=True))
+    names = set()
+    for model in (Product, Category):
+        for field in ("name_en", "name_zh_hans", "description_en", "description_zh_hans"):
+            names |= set(model.objects.values_list(field, flat=True))
     from marketing.models import Discount, Promotion
     from membership.models import Tier
     for model in (Discount, Promotion, Tier):
         names |= set(model.objects.values_list("name", flat=True))
-    return {name for name in names if name} | {settings.SHOP_NAME}
+    return {" ".join(name.split()) for name in names if name} | {settings.SHOP_NAME}
 
 
 def switch_to_chinese(client):
