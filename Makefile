@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=1 DJANGO_SECURE=0
 
-.PHONY: run test up install install-dev migrate seed lint bench
+.PHONY: run test up install install-dev migrate seed lint bench messages
 
 ## What the shop runs with (requirements.txt): `make run` and `make up`.
 $(VENV)/.installed: requirements.txt
@@ -53,3 +53,10 @@ up: install
 ## The flash-sale load benchmark (PostgreSQL and Redis; see README).
 bench: install-dev
 	$(PY) bench/flash_sale.py
+
+## The Simplified Chinese catalogue (docs/languages.md): extract every marked string into
+## locale/zh_Hans/LC_MESSAGES/django.po, then compile django.mo (both committed). Needs gettext.
+I18N_IGNORE := --ignore=.venv --ignore=bench --ignore=staticfiles --ignore=media --ignore=var --ignore='*/tests/*'
+messages: install
+	$(DEV) $(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete $(I18N_IGNORE)
+	$(DEV) $(PY) manage.py compilemessages -l zh_Hans $(I18N_IGNORE)

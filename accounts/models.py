@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -70,13 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 # Field rules shared by the address form, the API serializer and the services (full_clean).
 phone_validator = RegexValidator(
     r"^\+?(?=(?:\D*\d){5})[0-9 ()\-]+$",
-    "Enter a phone number: digits, spaces, brackets or dashes, at least 5 digits.",
+    _("Enter a phone number: digits, spaces, brackets or dashes, at least 5 digits."),
 )
 postcode_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", "Enter a postcode: letters, digits, spaces or dashes."
+    r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", _("Enter a postcode: letters, digits, spaces or dashes.")
 )
 # Lower case is accepted here and upper-cased by the services.
-country_validator = RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter country code, e.g. CN.")
+country_validator = RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code, e.g. CN."))
 
 # An address's own fields, in the order pages show them: what the address book edits and
 # what an order copies into its snapshot (orders.services.placement).

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -20,7 +21,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, display_name=form.cleaned_data["display_name"])
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {
         "form": form,
@@ -50,7 +51,7 @@ def _save_address(request, form, address=None):
 def address_add(request):
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _save_address(request, form):
-        messages.success(request, "Address added.")
+        messages.success(request, _("Address added."))
         return redirect("accounts:addresses")
     return render(request, "accounts/address_form.html", {"form": form, "address": None})
 
@@ -61,7 +62,7 @@ def address_edit(request, pk):
     form = AddressForm(request.POST or None, instance=address)
     # The form copies the input onto `address`; the service re-reads the row under lock.
     if request.method == "POST" and form.is_valid() and _save_address(request, form, address):
-        messages.success(request, "Address saved.")
+        messages.success(request, _("Address saved."))
         return redirect("accounts:addresses")
     return render(request, "accounts/address_form.html", {"form": form, "address": address})
 
@@ -71,7 +72,7 @@ def address_delete(request, pk):
     address = _own_address(request, pk)
     if request.method == "POST":
         services.address_delete(address=address)
-        messages.success(request, "Address deleted.")
+        messages.success(request, _("Address deleted."))
         return redirect("accounts:addresses")
     return render(request, "accounts/address_confirm_delete.html", {"address": address})
 
@@ -80,5 +81,5 @@ def address_delete(request, pk):
 @require_POST
 def address_default(request, pk):
     address = services.address_set_default(address=_own_address(request, pk))
-    messages.success(request, f"{address.name}, {address.line1} is now your default address.")
+    messages.success(request, _("%(name)s, %(line1)s is now your default address.") % {"name": address.name, "line1": address.line1})
     return redirect("accounts:addresses")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import OuterRef, Subquery
+from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -23,7 +24,7 @@ def first_image(product_ref: str) -> Subquery:
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(TranslationAdmin, TreeAdmin):  # name and description in each language
     form = movenodeform_factory(Category)
     list_display = ["name", "slug", "is_active"]
     search_fields = ["name", "slug"]
@@ -76,7 +77,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):  # name and description in each language
     list_display = ["thumbnail", "name", "category", "from_price", "total_stock_display", "is_active"]
     list_display_links = ["thumbnail", "name"]
     readonly_fields = ["specs_text"]

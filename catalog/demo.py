@@ -5,9 +5,10 @@ from itertools import product as combinations
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
 
-from catalog import services
+from catalog import demo_zh, services
 from catalog.demo_images import product_image
 from catalog.models import Category, Product
 
@@ -239,8 +240,26 @@ def _seed_product(index: int, row: tuple, nodes: dict[str, Category]) -> Product
     return product
 
 
+def _seed_chinese(out) -> None:
+    """Give the demo rows their Chinese name and description where they have none yet."""
+    filled = 0
+    for model, texts in ((Category, demo_zh.CATEGORIES), (Product, demo_zh.PRODUCTS)):
+        for slug, (name, description) in texts.items():
+            filled += model.objects.filter(slug=slug, name_zh_hans__isnull=True).update(
+                name_zh_hans=name, description_zh_hans=description or None)
+    if filled:
+        out(f"{filled} Chinese names")
+
+
 def seed(*, out) -> None:
     """Create this app's demo rows once; `out(message)` reports progress."""
+    # The text in CATEGORIES and PRODUCTS is English whatever SHOP_LANGUAGE_CODE is.
+    with translation.override("en"):
+        _seed(out)
+    _seed_chinese(out)
+
+
+def _seed(out) -> None:
     nodes = _seed_categories(out)
     created = 0
     for index, row in enumerate(PRODUCTS):

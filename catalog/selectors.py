@@ -31,6 +31,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, Length, Substr
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductImage, Sku
 
@@ -41,10 +42,10 @@ ORDERINGS = {
     "-created": ("-created_at", "-pk"),
 }
 ORDERING_CHOICES = [
-    ("-created", "Newest"),
-    ("price", "Price: low to high"),
-    ("-price", "Price: high to low"),
-    ("name", "Name"),
+    ("-created", _("Newest")),
+    ("price", _("Price: low to high")),
+    ("-price", _("Price: high to low")),
+    ("name", _("Name")),
 ]
 SEARCH_CONFIG = "english"
 

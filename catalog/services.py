@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.webhooks import event_record
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
@@ -73,21 +74,21 @@ def stock_release(*, lines: Mapping[int, int]) -> None:
 def clean_price(price) -> Decimal:
     """Return `price` as a Decimal, or raise InvalidPrice saying what is wrong with it."""
     if isinstance(price, float):
-        raise InvalidPrice("A price must be given as a decimal string, not a float.")
+        raise InvalidPrice(_("A price must be given as a decimal string, not a float."))
     try:
         value = Decimal(str(price).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidPrice(f"“{price}” is not a number.") from None
+        raise InvalidPrice(_("“%(price)s” is not a number.") % {"price": price}) from None
     if not value.is_finite():
-        raise InvalidPrice(f"“{price}” is not a number.")
+        raise InvalidPrice(_("“%(price)s” is not a number.") % {"price": price})
     if value <= 0:
-        raise InvalidPrice(f"A price must be greater than 0.00 (got {value}).")
+        raise InvalidPrice(_("A price must be greater than 0.00 (got %(value)s).") % {"value": value})
     if -value.as_tuple().exponent > PRICE_PLACES:
-        raise InvalidPrice(f"A price has at most {PRICE_PLACES} decimal places (got {value}).")
+        raise InvalidPrice(_("A price has at most %(places)s decimal places (got %(value)s).") % {"places": PRICE_PLACES, "value": value})
     if value.adjusted() + 1 > PRICE_MAX_DIGITS - PRICE_PLACES:
         raise InvalidPrice(
-            f"A price has at most {PRICE_MAX_DIGITS - PRICE_PLACES} digits before the point "
-            f"(got {value})."
+            _("A price has at most %(digits)s digits before the point (got %(value)s).")
+            % {"digits": PRICE_MAX_DIGITS - PRICE_PLACES, "value": value}
         )
     return value.quantize(Decimal(1).scaleb(-PRICE_PLACES))
 
@@ -95,12 +96,12 @@ def clean_price(price) -> Decimal:
 def clean_stock(stock) -> int:
     """Return `stock` as an int, or raise InvalidStock."""
     if isinstance(stock, bool) or not isinstance(stock, int):
-        raise InvalidStock(f"Stock must be a whole number (got {stock!r}).")
+        raise InvalidStock(_("Stock must be a whole number (got %(stock)s).") % {"stock": repr(stock)})
     if stock < 0:
-        raise InvalidStock(f"Stock cannot be negative (got {stock}).")
+        raise InvalidStock(_("Stock cannot be negative (got %(stock)s).") % {"stock": stock})
     # PostgreSQL integer: refuse what the column cannot hold rather than fail with a 500.
     if stock > 2**31 - 1:
-        raise InvalidStock(f"Stock is too large (got {stock}).")
+        raise InvalidStock(_("Stock is too large (got %(stock)s).") % {"stock": stock})
     return stock
 
 
@@ -137,14 +138,15 @@ def stock_sync(*, items: Sequence[tuple[str, int]]) -> int:
     wanted: dict[str, int] = {}
     for code, stock in items:
         if code in wanted:
-            raise InvalidStock(f"SKU {code} is listed more than once.")
+            raise InvalidStock(_("SKU %(code)s is listed more than once.") % {"code": code})
         wanted[code] = clean_stock(stock)
     if not wanted:
         return 0
     skus = list(Sku.objects.filter(code__in=wanted).select_for_update().order_by("pk"))
     unknown = sorted(set(wanted) - {sku.code for sku in skus})
     if unknown:
-        raise UnknownSku(f"Unknown SKU code(s): {', '.join(unknown)}.", codes=unknown)
+        raise UnknownSku(_("Unknown SKU code(s): %(codes)s.") % {"codes": ", ".join(unknown)},
+                         codes=unknown)
     now = timezone.now()
     for sku in skus:
         _report_low_stock(sku_id=sku.pk, code=sku.code, before=sku.stock, after=wanted[sku.code])
@@ -203,7 +205,7 @@ def _distinct_codes(items: Sequence[Mapping]) -> set[str]:
     """Return the codes of `items`; raise DuplicateSku if one is listed twice."""
     codes = [item["code"] for item in items]
     if len(set(codes)) != len(codes):
-        raise DuplicateSku("Each SKU code may appear once.")
+        raise DuplicateSku(_("Each SKU code may appear once."))
     return set(codes)
 
 
@@ -221,8 +223,8 @@ def product_create(
     taken = sorted(Sku.objects.filter(code__in=_distinct_codes(skus))
                    .values_list("code", flat=True))
     if taken:
-        raise DuplicateSku(f"SKU code(s) already in use: {', '.join(taken)}.", codes=taken)
-    slug_taken = ValidationError({"slug": ["A product with this slug exists."]})
+        raise DuplicateSku(_("SKU code(s) already in use: %(codes)s.") % {"codes": ', '.join(taken)}, codes=taken)
+    slug_taken = ValidationError({"slug": [_("A product with this slug exists.")]})
     if Product.objects.filter(slug=slug).exists():
         raise slug_taken
     try:
@@ -257,11 +259,11 @@ def product_update(
     existing = {sku.code: sku for sku in Sku.objects.filter(code__in=_distinct_codes(items))}
     foreign = sorted(code for code, sku in existing.items() if sku.product_id != product.pk)
     if foreign:
-        raise DuplicateSku(f"SKU code(s) belong to another product: {', '.join(foreign)}.",
+        raise DuplicateSku(_("SKU code(s) belong to another product: %(codes)s.") % {"codes": ', '.join(foreign)},
                            codes=foreign)
     for item in items:
         if item["code"] not in existing and "price" not in item:
-            raise ValidationError({"skus": [f"New SKU {item['code']} needs a price."]})
+            raise ValidationError({"skus": [_("New SKU %(code)s needs a price.") % {"code": item["code"]}]})
     fields = {"category": category, "name": name, "description": description,
               "specs": specs, "is_active": is_active}
     changed = [field for field, value in fields.items() if value is not UNSET]

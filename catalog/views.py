@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.filters import ProductFilter
@@ -74,7 +75,7 @@ def product(request, slug):
         "skus": skus,
         "chosen": chosen,
         "picker_label": " / ".join(
-            key.capitalize() for key in (chosen.attributes if chosen else {})) or "Option",
+            key.capitalize() for key in (chosen.attributes if chosen else {})) or _("Option"),
         "chosen_state": stock_state(chosen.stock) if chosen else None,
         "sku_data": {str(sku.pk): _sku_json(sku) for sku in skus},
         "specs": sorted(item.specs.items()) if isinstance(item.specs, dict) else [],
@@ -92,10 +93,10 @@ def _chosen_sku(skus, code):
 def stock_state(stock: int) -> dict:
     """Return `{"state": ok|low|out, "text": ...}` for a SKU's stock."""
     if stock <= 0:
-        return {"state": "out", "text": "Out of stock"}
+        return {"state": "out", "text": _("Out of stock")}
     if stock <= settings.SHOP_LOW_STOCK:
-        return {"state": "low", "text": f"Only {stock} left"}
-    return {"state": "ok", "text": "In stock"}
+        return {"state": "low", "text": _("Only %(stock)s left") % {"stock": stock}}
+    return {"state": "ok", "text": _("In stock")}
 
 
 def _sku_json(sku) -> dict:

@@ -11,14 +11,15 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product
 from shop.money import format_money
 
 
 class Kind(models.TextChoices):
-    PERCENT = "percent", "Percent off"
-    FIXED = "fixed", "Fixed amount off"
+    PERCENT = "percent", _("Percent off")
+    FIXED = "fixed", _("Fixed amount off")
 
 
 def _value_errors(kind, value) -> dict:
@@ -304,10 +305,10 @@ class FlashSale(TimeWindow):
     """
 
     class Status(models.TextChoices):
-        UPCOMING = "upcoming", "Upcoming"
-        ACTIVE = "active", "Active"
-        SOLD_OUT = "sold_out", "Sold out"
-        ENDED = "ended", "Ended"
+        UPCOMING = "upcoming", _("Upcoming")
+        ACTIVE = "active", _("Active")
+        SOLD_OUT = "sold_out", _("Sold out")
+        ENDED = "ended", _("Ended")
 
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="flash_sales")
     price = models.DecimalField(max_digits=12, decimal_places=2, help_text="Below the SKU's base price.")
@@ -372,9 +373,9 @@ class FlashPurchase(models.Model):
     """Units of a flash sale taken by one order (`reference` is the order's); released once."""
 
     class State(models.TextChoices):
-        RESERVED = "reserved", "Reserved (awaiting payment)"
-        PAID = "paid", "Paid"
-        RELEASED = "released", "Released (order cancelled)"
+        RESERVED = "reserved", _("Reserved (awaiting payment)")
+        PAID = "paid", _("Paid")
+        RELEASED = "released", _("Released (order cancelled)")
 
     ACTIVE = (State.RESERVED, State.PAID)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
 from marketing.errors import CouponInvalid
@@ -162,25 +163,25 @@ def coupon_find(code: str) -> Coupon:
     cleaned = (code or "").strip()
     coupon = Coupon.objects.filter(code__iexact=cleaned).first() if cleaned else None
     if coupon is None:
-        raise CouponInvalid(f"Unknown coupon code “{cleaned}”.", reason="unknown")
+        raise CouponInvalid(_("Unknown coupon code “%(cleaned)s”.") % {"cleaned": cleaned}, reason="unknown")
     return coupon
 
 
 def _check_coupon_itself(coupon: Coupon, *, user, tier_code: str, at: datetime) -> None:
     """Refuse for the coupon's own state and the shopper: window, limits, tier."""
     if at < coupon.starts_at:
-        raise CouponInvalid(f"Coupon {coupon.code} is not valid until {_when(coupon.starts_at)}.",
+        raise CouponInvalid(_("Coupon %(code)s is not valid until %(when)s.") % {"code": coupon.code, "when": _when(coupon.starts_at)},
                             reason="not_started")
     if at >= coupon.ends_at:
-        raise CouponInvalid(f"Coupon {coupon.code} expired on {_when(coupon.ends_at)}.", reason="expired")
+        raise CouponInvalid(_("Coupon %(code)s expired on %(when)s.") % {"code": coupon.code, "when": _when(coupon.ends_at)}, reason="expired")
     if coupon.usage_limit is not None and coupon.used >= coupon.usage_limit:
-        raise CouponInvalid(f"Coupon {coupon.code} has been used up.", reason="used_up")
+        raise CouponInvalid(_("Coupon %(code)s has been used up.") % {"code": coupon.code}, reason="used_up")
     if coupon.per_customer_limit is not None and user is not None and user.is_authenticated:
         mine = CouponRedemption.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
         if mine >= coupon.per_customer_limit:
-            raise CouponInvalid(f"You have already used coupon {coupon.code}.", reason="already_used")
+            raise CouponInvalid(_("You have already used coupon %(code)s.") % {"code": coupon.code}, reason="already_used")
     if not _tier_allows(coupon.tiers, tier_code):
-        raise CouponInvalid(f"Coupon {coupon.code} is not available for your membership tier.",
+        raise CouponInvalid(_("Coupon %(code)s is not available for your membership tier.") % {"code": coupon.code},
                             reason="wrong_tier")
 
 
@@ -196,7 +197,7 @@ def _coupon_base(coupon: Coupon, *, lines: Sequence[PricedLine], amount: Decimal
         paths = category_paths(line.category_id for line in lines)
         scoped = _eligible_subtotal(lines, scope, paths)
         if scoped <= 0:
-            raise CouponInvalid(f"Nothing in your cart is eligible for coupon {coupon.code}.",
+            raise CouponInvalid(_("Nothing in your cart is eligible for coupon %(code)s.") % {"code": coupon.code},
                                 reason="nothing_in_scope")
         base = min(base, scoped)
     return base
@@ -216,7 +217,7 @@ def coupon_evaluate(
     _check_coupon_itself(coupon, user=user, tier_code=tier_code, at=at)
     if promotion_applied and not coupon.combinable_with_promotions:
         raise CouponInvalid(
-            f"Coupon {coupon.code} can't be combined with the promotion applied to your order.",
+            _("Coupon %(code)s can't be combined with the promotion applied to your order.") % {"code": coupon.code},
             reason="not_combinable",
         )
     base = _coupon_base(coupon, lines=lines, amount=amount)
@@ -225,8 +226,9 @@ def coupon_evaluate(
     spend = without_flash(amount, lines)
     if spend < coupon.min_spend:
         raise CouponInvalid(
-            f"Coupon {coupon.code} needs a spend of {format_money(coupon.min_spend)} after promotions;"
-            f" spend {format_money(coupon.min_spend - spend)} more.",
+            _("Coupon %(code)s needs a spend of %(min_spend)s after promotions; spend %(missing)s more.")
+            % {"code": coupon.code, "min_spend": format_money(coupon.min_spend),
+               "missing": format_money(coupon.min_spend - spend)},
             reason="min_spend",
         )
     if coupon.kind == Kind.PERCENT:

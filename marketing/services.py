@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Discount, Promotion
@@ -34,13 +35,13 @@ def coupon_redeem(*, coupon_id: int, user, reference: str) -> CouponRedemption:
     ).update(used=F("used") + 1)
     coupon = Coupon.objects.filter(pk=coupon_id).first()
     if coupon is None:
-        raise CouponInvalid("Unknown coupon.", reason="unknown")
+        raise CouponInvalid(gettext("Unknown coupon."), reason="unknown")
     if not counted:
-        raise CouponInvalid(f"Coupon {coupon.code} has been used up.", reason="used_up")
+        raise CouponInvalid(gettext("Coupon %(code)s has been used up.") % {"code": coupon.code}, reason="used_up")
     if coupon.per_customer_limit is not None:
         mine = CouponRedemption.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
         if mine >= coupon.per_customer_limit:
-            raise CouponInvalid(f"You have already used coupon {coupon.code}.", reason="already_used")
+            raise CouponInvalid(gettext("You have already used coupon %(code)s.") % {"code": coupon.code}, reason="already_used")
     return CouponRedemption.objects.create(coupon=coupon, user=user, reference=reference)
 
 
@@ -125,7 +126,7 @@ def coupon_save(*, coupon: Coupon | None = None, **fields) -> Coupon:
 def coupon_delete(*, coupon: Coupon) -> None:
     """Delete an unused coupon; a coupon with uses is history: end its window instead."""
     if coupon.redemptions.exists():
-        raise Conflict(f"Coupon {coupon.code} has been used; end its window instead of deleting it.")
+        raise Conflict(gettext("Coupon %(code)s has been used; end its window instead of deleting it.") % {"code": coupon.code})
     coupon.delete()
 
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from membership.validators import tier_validate
 
@@ -124,11 +125,11 @@ class TierChange(models.Model):
     """One move on the ladder, kept forever: from, to, why, when."""
 
     class Reason(models.TextChoices):
-        JOINED = "joined", "Joined"
-        ORDER = "order", "Order settled"
-        REFUND = "refund", "Order refunded"
-        AGED = "aged", "Spend left the window"
-        STAFF = "staff", "Re-evaluated by staff"
+        JOINED = "joined", _("Joined")
+        ORDER = "order", _("Order settled")
+        REFUND = "refund", _("Order refunded")
+        AGED = "aged", _("Spend left the window")
+        STAFF = "staff", _("Re-evaluated by staff")
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="changes")
     # PROTECT: a tier with history stays, so the history stays true (rename it instead).

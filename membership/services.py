@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from membership.errors import InvalidSpend
 from membership.models import Membership, SpendRecord, Tier, TierChange
@@ -130,7 +131,7 @@ def spend_record(*, user, reference: str, amount: Decimal, at: datetime | None =
     """
     amount = money(amount)
     if amount < 0:
-        raise InvalidSpend(f"A spend amount is 0 or more, not {amount}.")
+        raise InvalidSpend(_("A spend amount is 0 or more, not %(amount)s.") % {"amount": amount})
     # Lock order: membership row, then the spend record (spend_reverse does the same).
     _membership_locked(user)
     record, created = SpendRecord.objects.get_or_create(

@@ -3,14 +3,15 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 
 KINDS = {
-    "placed": "Order {number} received",
-    "paid": "Payment received for order {number}",
-    "shipped": "Order {number} is on its way",
-    "refunded": "Order {number} refunded",
+    "placed": _("Order %(number)s received"),
+    "paid": _("Payment received for order %(number)s"),
+    "shipped": _("Order %(number)s is on its way"),
+    "refunded": _("Order %(number)s refunded"),
 }
 
 
@@ -27,7 +28,7 @@ def order_email_send(*, order_id: int, kind: str) -> None:
         return
     context = {"order": order, "shop_name": settings.SHOP_NAME}
     send_mail(
-        subject=f"[{settings.SHOP_NAME}] " + KINDS[kind].format(number=order.number),
+        subject=f"[{settings.SHOP_NAME}] " + KINDS[kind] % {"number": order.number},
         message=render_to_string(f"orders/email/{kind}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[order.user.email],

@@ -1,42 +1,45 @@
 """The orders app's domain errors (shop/api.py and shop/pages.py turn them into responses)."""
 
+
+from django.utils.translation import gettext_lazy as _
+
 from shop.errors import ShopError
 
 
 class CartEmpty(ShopError):
     code = "cart_empty"
     status = 400
-    default_detail = "Your cart is empty."
+    default_detail = _("Your cart is empty.")
 
 
 class InvalidQuantity(ShopError):
     code = "invalid_quantity"
     status = 400
-    default_detail = "Choose a quantity between 1 and 99."
+    default_detail = _("Choose a quantity between 1 and 99.")
 
 
 class SkuUnavailable(ShopError):
     code = "sku_unavailable"
     status = 400
-    default_detail = "This item is not for sale."
+    default_detail = _("This item is not for sale.")
 
 
 class InvalidAddress(ShopError):
     code = "invalid_address"
     status = 400
-    default_detail = "Choose a delivery address or enter a complete one."
+    default_detail = _("Choose a delivery address or enter a complete one.")
 
 
 class IdempotencyConflict(ShopError):
     code = "idempotency_conflict"
     status = 409
-    default_detail = "This Idempotency-Key was already used with a different request body."
+    default_detail = _("This Idempotency-Key was already used with a different request body.")
 
 
 class PaymentDeclined(ShopError):
     code = "payment_declined"
     status = 402
-    default_detail = "The payment was declined."
+    default_detail = _("The payment was declined.")
 
 
 class PaymentRejected(ShopError):
@@ -44,19 +47,19 @@ class PaymentRejected(ShopError):
 
     code = "payment_rejected"
     status = 400
-    default_detail = "The payment callback was refused."
+    default_detail = _("The payment callback was refused.")
 
 
 class GatewayUnavailable(ShopError):
     code = "gateway_unavailable"
     status = 400
-    default_detail = "This payment method is not available."
+    default_detail = _("This payment method is not available.")
 
 
 class ShipmentInvalid(ShopError):
     code = "shipment_invalid"
     status = 400
-    default_detail = "A carrier and a tracking number are required."
+    default_detail = _("A carrier and a tracking number are required.")
 
 
 class RefundDeclined(ShopError):
@@ -64,7 +67,7 @@ class RefundDeclined(ShopError):
 
     code = "refund_declined"
     status = 409
-    default_detail = "The payment provider declined the refund."
+    default_detail = _("The payment provider declined the refund.")
 
 
 class TooManyUnpaidOrders(ShopError):
@@ -72,7 +75,7 @@ class TooManyUnpaidOrders(ShopError):
 
     code = "too_many_unpaid_orders"
     status = 409
-    default_detail = (
+    default_detail = _(
         "You have too many orders waiting for payment. Pay or cancel one before placing another."
     )
 
@@ -82,4 +85,4 @@ class TrackingInvalid(ShopError):
 
     code = "tracking_invalid"
     status = 409
-    default_detail = "This shipment cannot take that tracking event now."
+    default_detail = _("This shipment cannot take that tracking event now.")

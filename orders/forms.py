@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ADDRESS_FIELDS
 from orders.services import MAX_QUANTITY
@@ -20,7 +21,7 @@ class QuantityForm(forms.Form):
 
 
 class CouponForm(forms.Form):
-    code = forms.CharField(max_length=64, required=False, label="Coupon code")
+    code = forms.CharField(max_length=64, required=False, label=_("Coupon code"))
 
 
 class CheckoutForm(forms.Form):
@@ -30,19 +31,19 @@ class CheckoutForm(forms.Form):
     page places one order, not two.
     """
 
-    address = forms.ChoiceField(widget=forms.RadioSelect, label="Deliver to")
-    name = forms.CharField(max_length=100, required=False, label="Recipient")
-    phone = forms.CharField(max_length=30, required=False)
-    line1 = forms.CharField(max_length=200, required=False, label="Address line 1")
-    line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
-    city = forms.CharField(max_length=100, required=False)
-    province = forms.CharField(max_length=100, required=False)
-    postcode = forms.CharField(max_length=20, required=False)
-    country = forms.CharField(max_length=2, required=False, initial="CN",
-                              help_text="Two-letter code, e.g. CN.")
-    coupon_code = forms.CharField(max_length=64, required=False, label="Coupon code")
+    address = forms.ChoiceField(widget=forms.RadioSelect, label=_("Deliver to"))
+    name = forms.CharField(max_length=100, required=False, label=_("Recipient"))
+    phone = forms.CharField(max_length=30, required=False, label=_("Phone"))
+    line1 = forms.CharField(max_length=200, required=False, label=_("Address line 1"))
+    line2 = forms.CharField(max_length=200, required=False, label=_("Address line 2"))
+    city = forms.CharField(max_length=100, required=False, label=_("City"))
+    province = forms.CharField(max_length=100, required=False, label=_("Province"))
+    postcode = forms.CharField(max_length=20, required=False, label=_("Postcode"))
+    country = forms.CharField(max_length=2, required=False, initial="CN", label=_("Country"),
+                              help_text=_("Two-letter code, e.g. CN."))
+    coupon_code = forms.CharField(max_length=64, required=False, label=_("Coupon code"))
     points = forms.IntegerField(min_value=0, max_value=10**7, required=False, initial=0,
-                                label="Points to use")
+                                label=_("Points to use"))
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput,
                                       initial=lambda: uuid.uuid4().hex)
 
@@ -51,7 +52,7 @@ class CheckoutForm(forms.Form):
         self.addresses = {str(a.pk): a for a in addresses}
         self.fields["address"].choices = [
             (str(a.pk), str(a)) for a in addresses
-        ] + [(NEW_ADDRESS, "A new address")]
+        ] + [(NEW_ADDRESS, _("A new address"))]
         if not self.is_bound:
             default = next((a for a in addresses if a.is_default), None) or next(iter(addresses), None)
             self.fields["address"].initial = str(default.pk) if default else NEW_ADDRESS
@@ -61,7 +62,7 @@ class CheckoutForm(forms.Form):
         if data.get("address") == NEW_ADDRESS:
             for name in ("name", "phone", "line1", "city", "postcode", "country"):
                 if not (data.get(name) or "").strip():
-                    self.add_error(name, "This field is required for a new address.")
+                    self.add_error(name, _("This field is required for a new address."))
         data["points"] = data.get("points") or 0
         return data
 

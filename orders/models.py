@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Cart(models.Model):
@@ -57,13 +58,13 @@ class CartLine(models.Model):
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", "Pending payment"
-        PAID = "paid", "Paid"
-        PROCESSING = "processing", "Processing"
-        SHIPPED = "shipped", "Shipped"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        REFUNDED = "refunded", "Refunded"
+        PENDING_PAYMENT = "pending_payment", _("Pending payment")
+        PAID = "paid", _("Paid")
+        PROCESSING = "processing", _("Processing")
+        SHIPPED = "shipped", _("Shipped")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
 
     # Null only inside the placing transaction: the number is made from the row id, which
     # the database hands out without any lock shared between checkouts.
@@ -154,9 +155,9 @@ class OrderAdjustment(models.Model):
     """One step of the pricing pipeline that changed the amount (stored negative)."""
 
     class Kind(models.TextChoices):
-        PROMOTION = "promotion", "Promotion"
-        COUPON = "coupon", "Coupon"
-        POINTS = "points", "Points"
+        PROMOTION = "promotion", _("Promotion")
+        COUPON = "coupon", _("Coupon")
+        POINTS = "points", _("Points")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="adjustments")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -199,9 +200,9 @@ class Payment(models.Model):
     """What a gateway told the shop, once per (gateway, reference): replays find this row."""
 
     class Status(models.TextChoices):
-        CAPTURED = "captured", "Captured"
-        DECLINED = "declined", "Declined"
-        REFUNDED = "refunded", "Refunded"
+        CAPTURED = "captured", _("Captured")
+        DECLINED = "declined", _("Declined")
+        REFUNDED = "refunded", _("Refunded")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     gateway = models.CharField(max_length=32)
@@ -302,10 +303,10 @@ class Settlement(models.Model):
 
 class Shipment(models.Model):
     class Status(models.TextChoices):
-        PACKING = "packing", "Packing"
-        SHIPPED = "shipped", "Shipped"
-        IN_TRANSIT = "in_transit", "In transit"
-        DELIVERED = "delivered", "Delivered"
+        PACKING = "packing", _("Packing")
+        SHIPPED = "shipped", _("Shipped")
+        IN_TRANSIT = "in_transit", _("In transit")
+        DELIVERED = "delivered", _("Delivered")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PACKING)

@@ -16,6 +16,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import ADDRESS_FIELDS, Address
@@ -79,7 +81,7 @@ def cart_add(request):
         return _back(request, reverse("orders:cart"))
     sku = Sku.objects.select_related("product").filter(pk=form.cleaned_data["sku"]).first()
     if sku is None:
-        messages.error(request, "That item does not exist.")
+        messages.error(request, _("That item does not exist."))
         return _back(request, reverse("orders:cart"))
     try:
         services.cart_add(cart=selectors.cart_for_request(request, create=True), sku=sku,
@@ -87,7 +89,7 @@ def cart_add(request):
     except ShopError as exc:
         messages.error(request, exc.detail)
         return _back(request, reverse("orders:cart"))
-    messages.success(request, f"Added {sku.product.name} to your cart.")
+    messages.success(request, _("Added %(name)s to your cart.") % {"name": sku.product.name})
     return redirect("orders:cart")
 
 
@@ -114,7 +116,7 @@ def cart_line_update(request, line_id: int):
 def cart_line_remove(request, line_id: int):
     line = _own_line(request, line_id)
     services.cart_remove(line=line)
-    messages.info(request, f"Removed {line.sku.product.name}.")
+    messages.info(request, _("Removed %(name)s.") % {"name": line.sku.product.name})
     return redirect("orders:cart")
 
 
@@ -137,7 +139,7 @@ def cart_coupon(request):
 def checkout(request):
     lines = selectors.cart_lines(selectors.cart_for_request(request))
     if not lines:
-        messages.info(request, "Your cart is empty.")
+        messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
     addresses = list(Address.objects.filter(user=request.user))
     if request.method == "POST":
@@ -196,7 +198,7 @@ def _place(request, form: CheckoutForm) -> Order | None:
         return None
     request.session.pop(CART_COUPON, None)
     if created:
-        messages.success(request, f"Order {order.number} placed.")
+        messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
     return order
 
 
@@ -205,7 +207,7 @@ def _after_placing(request, order: Order) -> str:
         return order.get_absolute_url()
     gateways = enabled_gateways()
     if not gateways:
-        messages.warning(request, "Online payment is not available at the moment.")
+        messages.warning(request, _("Online payment is not available at the moment."))
         return order.get_absolute_url()
     return gateway_get(gateways[0]).start(order=order)
 
@@ -233,7 +235,7 @@ def pay(request, number: str):
             if order.status == Order.Status.PENDING_PAYMENT:
                 return redirect("orders:pay", number=order.number)
         else:
-            messages.success(request, "Payment received. Thank you!")
+            messages.success(request, _("Payment received. Thank you!"))
         return redirect(order)
     if order.status != Order.Status.PENDING_PAYMENT:
         return redirect(order)
@@ -265,8 +267,8 @@ def order_detail(request, number: str):
 def order_cancel(request, number: str):
     order = _own_order(request, number)
     with flash_errors(request):
-        services.order_cancel(order=order, actor=request.user, note="Cancelled by the shopper")
-        messages.success(request, f"Order {order.number} cancelled.")
+        services.order_cancel(order=order, actor=request.user, note=gettext_noop("Cancelled by the shopper"))
+        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
     return redirect(order)
 
 
@@ -276,7 +278,7 @@ def order_confirm(request, number: str):
     order = _own_order(request, number)
     with flash_errors(request):
         services.order_confirm(order=order, actor=request.user)
-        messages.success(request, "Thank you for confirming receipt.")
+        messages.success(request, _("Thank you for confirming receipt."))
     return redirect(order)
 
 
@@ -290,7 +292,7 @@ def flash_buy(request, sale_id: int):
     back = f"{reverse('marketing:flash_list')}#flash-{sale_id}"
     address_id = services.default_address_id(user=request.user)
     if address_id is None:
-        messages.info(request, "Add a delivery address first, then press “Buy now” again.")
+        messages.info(request, _("Add a delivery address first, then press “Buy now” again."))
         return redirect("accounts:address_add")
     try:
         order = services.flash_order_place(user=request.user, sale_id=sale_id,
@@ -299,5 +301,5 @@ def flash_buy(request, sale_id: int):
     except ShopError as exc:
         messages.error(request, exc.detail)
         return redirect(back)
-    messages.success(request, f"Order {order.number} placed at the flash price: pay within the time shown.")
+    messages.success(request, _("Order %(number)s placed at the flash price: pay within the time shown.") % {"number": order.number})
     return redirect("orders:pay", number=order.number)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from points.services import points_award, points_bonus
 
@@ -18,7 +19,7 @@ def seed(*, out) -> None:
         out(f"no demo shopper {DEMO_EMAIL}: skipped the points demo")
         return
     bonus = points_bonus(user=user, points=settings.SHOP_POINTS_SIGNUP_BONUS,
-                         reference=f"signup:{user.pk}", reason="Sign-up bonus")
+                         reference=f"signup:{user.pk}", reason=gettext_noop("Sign-up bonus"))
     # Earned eleven months ago, so the points page shows something expiring soon.
     earned = points_award(user=user, points=1200, reference="demo:welcome-order",
                           at=timezone.now() - timedelta(days=settings.SHOP_POINTS_EXPIRY_DAYS - 20))

@@ -19,6 +19,7 @@ Lock order (every writer follows it, so two writers never deadlock): the account
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PointsAccount(models.Model):
@@ -43,13 +44,13 @@ class PointsAccount(models.Model):
 
 class LedgerEntry(models.Model):
     class Kind(models.TextChoices):
-        EARN = "earn", "Earned"
-        BONUS = "bonus", "Bonus"
-        REDEEM = "redeem", "Used"
-        REFUND = "refund", "Returned"
-        REVERSE = "reverse", "Reversed"
-        EXPIRE = "expire", "Expired"
-        ADJUST = "adjust", "Adjusted"
+        EARN = "earn", _("Earned")
+        BONUS = "bonus", _("Bonus")
+        REDEEM = "redeem", _("Used")
+        REFUND = "refund", _("Returned")
+        REVERSE = "reverse", _("Reversed")
+        EXPIRE = "expire", _("Expired")
+        ADJUST = "adjust", _("Adjusted")
 
     account = models.ForeignKey(PointsAccount, on_delete=models.CASCADE, related_name="entries")
     delta = models.IntegerField(help_text="Points added (positive) or taken (negative).")

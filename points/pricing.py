@@ -3,6 +3,7 @@
 from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from points.errors import InsufficientPoints, PointsOverCap
 from points.selectors import balance_for
@@ -44,13 +45,14 @@ def points_quote(*, user, requested: int, amount: Decimal) -> tuple[int, Decimal
     cap = points_cap(amount)
     if requested > cap:
         raise PointsOverCap(
-            f"This order can use at most {cap} points (worth {points_value(cap)}, "
-            f"{settings.SHOP_POINTS_MAX_RATIO:.0%} of {money(amount)} before shipping).",
+            _("This order can use at most %(cap)s points (worth %(value)s, %(ratio)s of %(amount)s before shipping).")
+            % {"cap": cap, "value": points_value(cap), "ratio": f"{settings.SHOP_POINTS_MAX_RATIO:.0%}",
+               "amount": money(amount)},
             max_points=cap,
         )
     balance = balance_for(user)
     if requested > balance:
-        raise InsufficientPoints(f"You have {balance} points; this needs {requested}.")
+        raise InsufficientPoints(_("You have %(balance)s points; this needs %(requested)s.") % {"balance": balance, "requested": requested})
     return requested, points_value(requested)
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from points.errors import InsufficientPoints, InvalidPoints, ReasonRequired
 from points.models import LedgerEntry, Lot, LotUse, PointsAccount
@@ -28,7 +29,7 @@ def whole_points(points) -> int:
         return points
     if isinstance(points, Decimal) and points.is_finite() and points == points.to_integral_value():
         return int(points)
-    raise InvalidPoints(f"Points are whole numbers, not {points!r}.")
+    raise InvalidPoints(gettext("Points are whole numbers, not %(points)s.") % {"points": repr(points)})
 
 
 def describe(reference: str) -> str:
@@ -97,14 +98,15 @@ def points_redeem(*, user, points: int, reference: str, at: datetime | None = No
         return None
     account = _locked_account(user, create=False)
     if account is None:
-        raise InsufficientPoints(f"You have 0 points; this needs {points}.")
+        raise InsufficientPoints(gettext("You have 0 points; this needs %(points)s.") % {"points": points})
     existing = LedgerEntry.objects.filter(kind=Kind.REDEEM, reference=reference).first()
     if existing is not None:
         return existing
     entry = _debit(account, kind=Kind.REDEEM, points=points, reference=reference,
                    reason=f"Used on {describe(reference)}", at=at)
     if entry is None:
-        raise InsufficientPoints(f"You have {account.balance} points; this needs {points}.")
+        raise InsufficientPoints(gettext("You have %(balance)s points; this needs %(points)s.")
+                                 % {"balance": account.balance, "points": points})
     return entry
 
 
@@ -146,7 +148,7 @@ def points_adjust(*, user, delta: int, reason: str, by=None, at: datetime | None
         raise ReasonRequired()
     delta = whole_points(delta)
     if delta == 0:
-        raise InvalidPoints("An adjustment needs a non-zero number of points.")
+        raise InvalidPoints(gettext("An adjustment needs a non-zero number of points."))
     reference = f"adjust:{uuid.uuid4().hex}"
     if delta > 0:
         account = _locked_account(user, create=True)
@@ -157,7 +159,9 @@ def points_adjust(*, user, delta: int, reason: str, by=None, at: datetime | None
                                reason=reason, at=at, by=by)
     if not entry:
         balance = account.balance if account else 0
-        raise InsufficientPoints(f"The balance is {balance} points; it cannot go below zero.")
+        raise InsufficientPoints(
+            gettext("The balance is %(balance)s points; it cannot go below zero.")
+            % {"balance": balance})
     return entry
 
 

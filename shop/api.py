@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import pagination, serializers, status, throttling
 from rest_framework.exceptions import ValidationError
@@ -30,7 +31,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw is not None and raw not in self.last_page_strings:
             # ASCII only: str.isdigit() also passes "¹" (int() refuses it: a 500) and "٣".
             if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-                raise ValidationError({self.page_query_param: ["A page is a whole number from 1."]})
+                raise ValidationError({self.page_query_param: [_("A page is a whole number from 1.")]})
         return super().paginate_queryset(queryset, request, view)
 
 
@@ -48,9 +49,9 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
     elif isinstance(exc, Http404):
-        return Response({"code": "not_found", "detail": "Not found."}, status=404)
+        return Response({"code": "not_found", "detail": _("Not found.")}, status=404)
     elif isinstance(exc, PermissionDenied):
-        return Response({"code": "permission_denied", "detail": str(exc) or "Permission denied."},
+        return Response({"code": "permission_denied", "detail": str(exc) or _("Permission denied.")},
                         status=403)
     response = drf_exception_handler(exc, context)
     if (

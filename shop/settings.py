@@ -54,6 +54,7 @@ if not ALLOWED_HOSTS:
         refuse("DJANGO_ALLOWED_HOSTS is not set (required when DJANGO_DEBUG is off)")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin (its docs): product and category names per language
     "shop.apps.ShopAdminConfig",  # django.contrib.admin with the shop's site (shop/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "shop.middleware.RejectNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page language: the django_language cookie, else Accept-Language (docs/languages.md).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -527,7 +530,20 @@ SHOP_WEBHOOK_PAYLOADS = {"order": "orders.api.payloads.order_payload"}
 
 # --- I18N, time -------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en"
+# Shoppers get English or Simplified Chinese (docs/languages.md); the compiled catalogue
+# in locale/ is committed, so running needs no gettext.
+LANGUAGE_CODE = os.environ.get("SHOP_LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["shop.formats"]  # zh-Hans points as 12,345, like the amounts
+# Product and category names and descriptions per language (catalog/translation.py): the
+# English column is the reference whatever SHOP_LANGUAGE_CODE says; an empty Chinese one
+# shows the English text.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "zh-hans")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
+    refuse(f"SHOP_LANGUAGE_CODE must be one of en, zh-hans (got {LANGUAGE_CODE!r})")
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -58,8 +58,8 @@ def test_the_sku_inline_saves_price_and_stock_and_adds_skus(staff_client):
     sku = SkuFactory(price=Decimal("10.00"), stock=1)
     product = sku.product
     response = staff_client.post(f"/admin/catalog/product/{product.pk}/change/", {
-        "category": product.category_id, "name": product.name, "slug": product.slug,
-        "description": "", "specs": "{}", "is_active": "on",
+        "category": product.category_id, "name_en": product.name, "slug": product.slug,
+        "description_en": "", "specs": "{}", "is_active": "on",
         "skus-TOTAL_FORMS": 2, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
         "skus-MAX_NUM_FORMS": 1000,
         "skus-0-id": sku.pk, "skus-0-product": product.pk, "skus-0-code": sku.code,
@@ -81,12 +81,13 @@ def test_the_category_tree_admin_lists_and_adds_nodes(staff_client):
     root = CategoryFactory(name="Electronics", slug="electronics")
     assert "Electronics" in staff_client.get("/admin/catalog/category/").content.decode()
     response = staff_client.post("/admin/catalog/category/add/", {
-        "name": "Phones", "slug": "phones", "description": "", "is_active": "on",
+        "name_en": "Phones", "name_zh_hans": "手机", "slug": "phones", "description_en": "", "is_active": "on",
         "treebeard_position": "sorted-child", "treebeard_ref_node": root.pk,
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     root.refresh_from_db()
     assert [c.slug for c in Category.objects.get_children(root)] == ["phones"]
+    assert Category.objects.get(slug="phones").name_zh_hans == "手机"
 
 
 @pytest.mark.django_db

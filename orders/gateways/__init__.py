@@ -11,6 +11,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from orders.errors import GatewayUnavailable
 
@@ -57,7 +58,7 @@ def gateway_get(code: str, *, enabled_only: bool = True) -> Gateway:
     even after it was switched off for new payments.
     """
     if code not in REGISTRY or (enabled_only and code not in settings.SHOP_PAYMENT_GATEWAYS):
-        raise GatewayUnavailable(f"The payment method “{code}” is not available.")
+        raise GatewayUnavailable(_("The payment method “%(code)s” is not available.") % {"code": code})
     return import_string(REGISTRY[code])()
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from orders.errors import PaymentDeclined, PaymentRejected
 from orders.gateways import PaymentNotice
@@ -58,10 +59,10 @@ class DummyGateway:
     def verify_callback(self, *, body: bytes, headers) -> PaymentNotice:
         timestamp, signature = _parse_header(headers.get(SIGNATURE_HEADER, ""))
         if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
-            raise PaymentRejected("The callback timestamp is outside the 5-minute window.")
+            raise PaymentRejected(_("The callback timestamp is outside the 5-minute window."))
         expected = sign(body, timestamp=timestamp).split("v1=", 1)[1]
         if not hmac.compare_digest(expected, signature):
-            raise PaymentRejected("The callback signature does not match.")
+            raise PaymentRejected(_("The callback signature does not match."))
         try:
             data = json.loads(body)
             notice = PaymentNotice(
@@ -70,9 +71,9 @@ class DummyGateway:
                 approved={"approve": True, "decline": False}[data["outcome"]], raw=data,
             )
         except (ValueError, KeyError, TypeError, InvalidOperation):
-            raise PaymentRejected("The callback body is malformed.") from None
+            raise PaymentRejected(_("The callback body is malformed.")) from None
         if not notice.amount.is_finite():
-            raise PaymentRejected("The callback body is malformed.")
+            raise PaymentRejected(_("The callback body is malformed."))
         return notice
 
     def refund(self, *, payment, amount: Decimal, idempotency_key: str) -> str:
@@ -89,16 +90,18 @@ def payment_simulate(*, order: Order, outcome: str) -> Payment:
     waiting for payment.
     """
     if order.status != Order.Status.PENDING_PAYMENT:
-        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+        raise InvalidTransition(_("Order %(number)s is not waiting for payment.")
+                                % {"number": order.number})
     if outcome not in ("approve", "decline"):
-        raise PaymentRejected("The outcome must be approve or decline.")
+        raise PaymentRejected(_("The outcome must be approve or decline."))
     gateway = DummyGateway()
     body, headers = gateway.callback(order=order, outcome=outcome)
     payment = payment_callback(gateway=gateway.code, body=body, headers=headers)
     if payment.status == Payment.Status.DECLINED:
         raise PaymentDeclined()
     if payment.flagged_for_refund:
-        raise InvalidTransition(f"Order {order.number} is not waiting for payment.")
+        raise InvalidTransition(_("Order %(number)s is not waiting for payment.")
+                                % {"number": order.number})
     return payment
 
 
@@ -112,7 +115,7 @@ MAX_HEADER_LENGTH = 200
 
 def _parse_header(value: str) -> tuple[int, str]:
     """Return (timestamp, hex digest) from the signature header; raise PaymentRejected."""
-    malformed = PaymentRejected("The callback signature header is missing or malformed.")
+    malformed = PaymentRejected(_("The callback signature header is missing or malformed."))
     if len(value) > MAX_HEADER_LENGTH:
         raise malformed
     parts: dict[str, str] = {}

@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from catalog.errors import OutOfStock
 from catalog.models import Sku
@@ -26,23 +27,24 @@ def quantity_check(quantity) -> int:
         except (TypeError, ValueError):
             raise InvalidQuantity() from None
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidQuantity(f"Choose a quantity between 1 and {MAX_QUANTITY}.")
+        raise InvalidQuantity(_("Choose a quantity between 1 and %(max)s.") % {"max": MAX_QUANTITY})
     return quantity
 
 
 def sku_for_sale_check(sku: Sku) -> None:
     """Raise SkuUnavailable unless the SKU and its product are on sale."""
     if not (sku.is_active and sku.product.is_active):
-        raise SkuUnavailable(f"{sku.product.name} ({sku.code}) is not for sale.", sku=sku.code)
+        raise SkuUnavailable(_("%(name)s (%(code)s) is not for sale.") % {"name": sku.product.name, "code": sku.code}, sku=sku.code)
 
 
 def _stock_check(sku: Sku, quantity: int) -> None:
     if sku.stock <= 0:
-        raise OutOfStock(sku.code, f"{sku.product.name} is out of stock.")
+        raise OutOfStock(sku.code, _("%(name)s is out of stock.") % {"name": sku.product.name})
     if quantity > sku.stock:
         raise OutOfStock(
             sku.code,
-            f"Only {sku.stock} of {sku.product.name} left: choose at most {sku.stock}.",
+            _("Only %(stock)s of %(name)s left: choose at most %(stock)s.")
+            % {"stock": sku.stock, "name": sku.product.name},
         )
 
 
@@ -80,7 +82,7 @@ def cart_add(*, cart: Cart, sku: Sku, quantity) -> CartLine:
     line = CartLine.objects.filter(cart=cart, sku=sku).first()
     new_quantity = quantity + (line.quantity if line else 0)
     if new_quantity > MAX_QUANTITY:
-        raise InvalidQuantity(f"At most {MAX_QUANTITY} of one item per order.")
+        raise InvalidQuantity(_("At most %(max)s of one item per order.") % {"max": MAX_QUANTITY})
     _stock_check(sku, new_quantity)
     if line is None:
         return CartLine.objects.create(cart=cart, sku=sku, quantity=new_quantity)
@@ -124,13 +126,14 @@ def cart_merge(*, token: str, user) -> list[str]:
         sku = line.sku
         name = sku.product.name
         if not (sku.is_active and sku.product.is_active) or sku.stock <= 0:
-            notes.append(f"{name} is no longer available and was left out of your cart.")
+            notes.append(_("%(name)s is no longer available and was left out of your cart.") % {"name": name})
             continue
         mine = existing.get(sku.pk)
         wanted = line.quantity + (mine.quantity if mine else 0)
         quantity = min(wanted, sku.stock, MAX_QUANTITY)
         if quantity < wanted:
-            notes.append(f"Only {quantity} of {name} can be in your cart; the quantity was lowered.")
+            notes.append(_("Only %(quantity)s of %(name)s can be in your cart; the quantity was lowered.")
+                         % {"quantity": quantity, "name": name})
         if mine is None:
             CartLine.objects.create(cart=target, sku=sku, quantity=quantity)
         elif mine.quantity != quantity:

@@ -11,6 +11,7 @@ only until commit); if that fails, the gate's units go back. See docs/flash-sale
 from collections.abc import Callable, Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import Address
 from catalog.models import Sku
@@ -27,7 +28,7 @@ def flash_sale_get(*, sale_id: int):
     """Return the flash sale (cached copy) or raise NotFound (404)."""
     sale = flash_sale_cached(sale_id=sale_id)
     if sale is None:
-        raise NotFound("No such flash sale.")
+        raise NotFound(gettext("No such flash sale."))
     return sale
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from catalog.services import stock_release
 from marketing.flash import flash_release
@@ -135,7 +136,7 @@ def order_cancel(*, order: Order, actor=None, by_staff: bool = False, note: str 
     was = order.status
     order_transition(
         order=order, action="staff_cancel" if by_staff else "cancel", actor=actor,
-        note=note or ("Cancelled by staff" if by_staff else "Cancelled"),
+        note=note or (gettext_noop("Cancelled by staff") if by_staff else gettext_noop("Cancelled")),
     )
     _give_back(order)
     if was in (S.PAID, S.PROCESSING):
@@ -154,7 +155,8 @@ def order_refund(*, order: Order, actor=None, restock: bool = False, note: str =
     reversed; stock goes back only when `restock` (the goods came back sellable).
     """
     order_transition(order=order, action="refund", actor=actor,
-                     note=note or ("Refunded, restocked" if restock else "Refunded"))
+                     note=note or (gettext_noop("Refunded, restocked") if restock
+                                   else gettext_noop("Refunded")))
     order_refunds_record(order=order)
     if restock:
         # Goods that came back are sellable stock again, flash-sale units included: the
@@ -188,7 +190,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor=None) 
 @transaction.atomic
 def order_confirm(*, order: Order, actor=None) -> Order:
     """The shopper confirms receipt: shipped → completed."""
-    return order_transition(order=order, action="confirm", actor=actor, note="Receipt confirmed")
+    return order_transition(order=order, action="confirm", actor=actor, note=gettext_noop("Receipt confirmed"))
 
 
 # --- Sweeps (periodic tasks) -------------------------------------------------------------
@@ -205,7 +207,7 @@ def orders_cancel_unpaid(*, now: datetime | None = None, limit: int = 500) -> in
     cancelled = 0
     for order in due[:limit]:
         try:
-            order_cancel(order=order, note="Not paid in time")
+            order_cancel(order=order, note=gettext_noop("Not paid in time"))
         except InvalidTransition:
             continue
         cancelled += 1
@@ -229,7 +231,7 @@ def orders_complete_shipped(*, now: datetime | None = None, limit: int = 500) ->
         try:
             with transaction.atomic():
                 order_transition(order=order, action="auto_complete",
-                                 note="Completed automatically")
+                                 note=gettext_noop("Completed automatically"))
         except InvalidTransition:
             continue
         completed += 1

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from marketing.flash import flash_purchase_paid
 from orders.errors import PaymentRejected
@@ -39,11 +40,12 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
         return existing
     order = Order.objects.filter(number=notice.order_number).first()
     if order is None:
-        raise PaymentRejected("The callback names no order of this shop.")
+        raise PaymentRejected(_("The callback names no order of this shop."))
     if notice.amount != order.total or notice.currency != order.currency:
         raise PaymentRejected(
-            f"The callback's amount {notice.amount} {notice.currency} does not match "
-            f"the order's {order.total} {order.currency}."
+            _("The callback's amount %(amount)s %(currency)s does not match the order's %(total)s %(order_currency)s.")
+            % {"amount": notice.amount, "currency": notice.currency, "total": order.total,
+               "order_currency": order.currency}
         )
     status = Payment.Status.CAPTURED if notice.approved else Payment.Status.DECLINED
     try:

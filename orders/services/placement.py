@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import ADDRESS_FIELDS, Address, User
 from catalog.models import Sku
@@ -32,7 +33,7 @@ def address_snapshot(address: Mapping) -> dict:
     snapshot = {name: str(address.get(name) or "").strip() for name in ADDRESS_FIELDS}
     missing = [name for name in ADDRESS_REQUIRED if not snapshot[name]]
     if missing:
-        raise InvalidAddress(f"The address lacks: {', '.join(missing)}.", fields=missing)
+        raise InvalidAddress(_("The address lacks: %(fields)s.") % {"fields": ', '.join(missing)}, fields=missing)
     return snapshot
 
 
@@ -43,14 +44,14 @@ def address_resolve(*, user, address_id=None, inline: Mapping | None = None) -> 
     string) of one of the user's own addresses. Raise InvalidAddress otherwise.
     """
     if (address_id is None) == (inline is None):
-        raise InvalidAddress("Give either address_id (a saved address) or an inline address.")
+        raise InvalidAddress(_("Give either address_id (a saved address) or an inline address."))
     if inline is not None:
         return address_snapshot(inline)
     if isinstance(address_id, bool) or not isinstance(address_id, int):
-        raise InvalidAddress("address_id must be a positive whole number.", fields=["address_id"])
+        raise InvalidAddress(_("address_id must be a positive whole number."), fields=["address_id"])
     address = Address.objects.filter(pk=address_id, user=user).first()
     if address is None:
-        raise InvalidAddress("No such address in your address book.", fields=["address_id"])
+        raise InvalidAddress(_("No such address in your address book."), fields=["address_id"])
     return address_snapshot(address.as_snapshot())
 
 
@@ -218,7 +219,7 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     _take_resources(order=order, user=user, quote=quote)
     _write_lines(order=order, quote=quote)
     OrderEvent.objects.create(order=order, from_status="", to_status=order.status, actor=user,
-                              note="Order placed")
+                              note=gettext_noop("Order placed"))
     order_event_record(order=order, type="order.placed")
     if from_cart:
         CartLine.objects.filter(cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]).delete()
@@ -226,6 +227,6 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     enqueue_on_commit("orders.tasks.order_email_task", order.pk, "placed")
     if order.total == 0:
         # Nothing to pay (coupon and points covered it): paid at once.
-        order_transition(order=order, action="pay", actor=user, note="Nothing to pay")
+        order_transition(order=order, action="pay", actor=user, note=gettext_noop("Nothing to pay"))
         enqueue_on_commit("orders.tasks.order_settle_task", order.pk)
     return order

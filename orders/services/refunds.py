@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orders.errors import RefundDeclined
 from orders.gateways import gateway_get
@@ -87,7 +88,8 @@ def payment_refund(*, payment: Payment, actor=None) -> Refund:
         pk=payment.pk, status=Payment.Status.CAPTURED, flagged_for_refund=True
     ).update(flagged_for_refund=False)
     if not claimed:
-        raise InvalidTransition(f"Payment {payment.reference} is not waiting for a refund.")
+        raise InvalidTransition(_("Payment %(reference)s is not waiting for a refund.")
+                                % {"reference": payment.reference})
     payment.refresh_from_db()
     refund = refund_record(payment=payment)
     order = payment.order

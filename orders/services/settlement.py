@@ -6,6 +6,7 @@ from decimal import ROUND_FLOOR
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from membership.selectors import benefits_for
 from membership.services import spend_record
@@ -34,7 +35,7 @@ def order_settle(*, order_id: int) -> Settlement | None:
     if order is None:
         return None
     try:
-        order_transition(order=order, action="settle", note="Settled")
+        order_transition(order=order, action="settle", note=gettext_noop("Settled"))
     except InvalidTransition:
         return None
     reductions = {kind: ZERO for kind in OrderAdjustment.Kind.values}

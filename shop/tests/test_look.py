@@ -167,7 +167,7 @@ def test_header_shows_cart_count_points_and_tier_it_is_given():
 
     header = header_of(html)
     assert header.find("span", cls="cart-link__count").text == "3"
-    assert header.find("a", href="/points/").find("span", cls="account-menu__value").text == "1250"
+    assert header.find("a", href="/points/").find("span", cls="account-menu__value").text == "1,250"  # points with a thousands separator
     tiers = header.find_all("span", cls="badge--tier")
     assert tiers and {badge.text for badge in tiers} == {"Gold"}
     assert header.find("a", href="/membership/").find_all("span", cls="badge--tier")
