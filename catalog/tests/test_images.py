@@ -94,8 +94,8 @@ def test_the_admin_product_page_refuses_a_bad_image_without_a_500(client, name):
     product = sku.product
     client.force_login(StaffFactory(is_superuser=True))
     response = client.post(f"/admin/catalog/product/{product.pk}/change/", {
-        "category": product.category_id, "name": product.name, "slug": product.slug,
-        "description": "", "specs": "{}", "is_active": "on",
+        "category": product.category_id, "name_en": product.name, "slug": product.slug,
+        "description_en": "", "specs": "{}", "is_active": "on",
         "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
         "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
         "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',
@@ -199,8 +199,8 @@ def test_a_polyglot_uploaded_through_the_admin_is_stored_as_a_rewritten_gif(clie
     client.force_login(StaffFactory(is_superuser=True))
 
     response = client.post(f"/admin/catalog/product/{product.pk}/change/", {
-        "category": product.category_id, "name": product.name, "slug": product.slug,
-        "description": "", "specs": "{}", "is_active": "on",
+        "category": product.category_id, "name_en": product.name, "slug": product.slug,
+        "description_en": "", "specs": "{}", "is_active": "on",
         "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
         "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
         "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',

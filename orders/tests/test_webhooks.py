@@ -11,6 +11,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework.test import APIClient
 
+from accounts import webhooks as accounts_webhooks
 from accounts.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from accounts.partner_keys import apikey_create
 from accounts.tests.factories import UserFactory
@@ -133,13 +134,11 @@ def test_a_delivery_failing_for_the_whole_window_is_marked_failed(transactional_
 
 def test_an_event_whose_task_was_lost_to_a_broker_outage_is_delivered_once_by_the_sweep(
         transactional_db, allow_private, monkeypatch):
-    import shop.celery
-
     with Receiver() as receiver:
         subscription_create(url=receiver.url, events=["order.placed", "order.paid"])
         order = place()
 
-        real_task_named = shop.celery.task_named
+        real_task_named = accounts_webhooks.task_named
         # The webhook tasks are sent to a broker nobody listens on: a real refused connection.
         dead_broker = Celery("outage", broker="redis://127.0.0.1:1/0", set_as_current=False)
 
@@ -154,14 +153,14 @@ def test_an_event_whose_task_was_lost_to_a_broker_outage_is_delivered_once_by_th
         def broker_down(name):
             return ViaDeadBroker(name) if name.startswith("accounts.") else real_task_named(name)
 
-        monkeypatch.setattr(shop.celery, "task_named", broker_down)
+        monkeypatch.setattr(accounts_webhooks, "task_named", broker_down)
         with pytest.raises(BrokerUnreachable):  # it really is unreachable
             dead_broker.send_task("accounts.tasks.webhook_dispatch_task", args=(0,), retry=False)
         payment_simulate(order=order, outcome="approve")  # the change commits all the same
         assert [e["type"] for e in receiver.events] == ["order.placed"]
         assert WebhookEvent.objects.filter(type="order.paid", dispatched_at__isnull=True).exists()
 
-        monkeypatch.setattr(shop.celery, "task_named", real_task_named)  # the broker is back
+        monkeypatch.setattr(accounts_webhooks, "task_named", real_task_named)  # the broker is back
         with time_machine.travel(timezone.now() + timedelta(seconds=30), tick=False):
             webhooks_sweep()
             webhooks_sweep()

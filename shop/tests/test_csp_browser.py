@@ -140,7 +140,7 @@ def test_the_admin_and_the_api_docs_work_with_no_csp_violation(live_server, page
     violations.collect(page)
 
     page.goto(f"{live_server.url}/admin/catalog/product/add/")
-    page.locator("#id_name").press_sequentially("Oak Floor Lamp")
+    page.locator("#id_name_en").press_sequentially("Oak Floor Lamp")
     expect(page.locator("#id_slug")).to_have_value("oak-floor-lamp")  # prepopulate.js runs
     rows = page.locator("#skus-group tr.dynamic-skus")
     before = rows.count()
@@ -149,7 +149,7 @@ def test_the_admin_and_the_api_docs_work_with_no_csp_violation(live_server, page
     violations.collect(page)
 
     page.goto(f"{live_server.url}/admin/catalog/product/{sku.product.pk}/change/")
-    expect(page.locator("#id_name")).to_have_value("Walnut Desk Lamp")
+    expect(page.locator("#id_name_en")).to_have_value("Walnut Desk Lamp")
     violations.collect(page)
 
     page.goto(f"{live_server.url}/admin/catalog/category/")
