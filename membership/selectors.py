@@ -1,5 +1,8 @@
 """Membership reads: a shopper's benefits for pricing, spend in the window, the member centre."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,13 +41,42 @@ def tier_benefits(tier: Tier | None) -> MemberBenefits:
     )
 
 
+# Inside `benefits_remembered()`: the benefits already read, by user id (None: anonymous).
+_remembered: ContextVar[dict | None] = ContextVar("membership_benefits", default=None)
+
+
+@contextmanager
+def benefits_remembered() -> Iterator[None]:
+    """Read each shopper's benefits at most once inside the block (one quote, one placement).
+
+    The pricing steps each ask for the benefits (member prices, the promotion's tier scope,
+    shipping); within one quote the tier cannot change, so the first answer serves them all.
+    """
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def benefits_for(user) -> MemberBenefits:
     """Return the benefits of the user's tier.
 
     Anonymous visitors and users without a membership get the lowest tier's benefits (what
     they will have once signed up), or NO_BENEFITS when no tier exists. One query for a
-    member, two otherwise; no writes, so pricing can call it anywhere.
+    member, two otherwise (none again inside `benefits_remembered`); no writes, so pricing
+    can call it anywhere.
     """
+    remembered = _remembered.get()
+    if remembered is None:
+        return _benefits_read(user)
+    key = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    if key not in remembered:
+        remembered[key] = _benefits_read(user)
+    return remembered[key]
+
+
+def _benefits_read(user) -> MemberBenefits:
     if user is not None and getattr(user, "is_authenticated", False):
         membership = (
             Membership.objects.select_related("tier").filter(user_id=user.pk).only(

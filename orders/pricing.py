@@ -34,7 +34,7 @@ from django.utils import timezone
 from catalog import pricing as catalog_pricing
 from marketing import pricing as marketing_pricing
 from marketing.errors import CouponInvalid
-from membership.selectors import benefits_for
+from membership.selectors import benefits_for, benefits_remembered
 from points import pricing as points_pricing
 from shop.errors import ShopError
 from shop.money import ZERO, money
@@ -111,6 +111,7 @@ class Quote:
         return -sum((a.amount for a in self.adjustments if a.kind == kind), ZERO)
 
 
+@benefits_remembered()  # member prices, the promotion scope and shipping read one tier
 def quote_build(
     *, user, items: Sequence[Item], coupon_code: str = "", points: int = 0,
     at: datetime | None = None, strict: bool = True,
