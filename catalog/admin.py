@@ -92,6 +92,13 @@ class ProductAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} product(s) deactivated.", messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ProductImage:
+            super().save_formset(request, form, formset, change)
+            # Pages read the thumbnails kept on the row: make them for a new or replaced file.
+            replaced = [image for image, fields in formset.changed_objects if "image" in fields]
+            for image in [*formset.new_objects, *replaced]:
+                services.product_image_thumbnails_make(image=image)
+            return None
         if formset.model is not Sku:
             return super().save_formset(request, form, formset, change)
         # Price and stock are written by the services only (conditional UPDATEs elsewhere

@@ -9,6 +9,7 @@ from django.db.models import F
 
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
+from catalog.thumbnails import thumbnails_make
 from catalog.validators import validate_image
 
 # Sku.price is DecimalField(max_digits=12, decimal_places=2): ten digits before the point.
@@ -269,5 +270,14 @@ def product_image_add(*, product: Product, image, alt: str = "", position: int |
     if position is None:
         last = product.images.order_by("-position").values_list("position", flat=True).first()
         position = 0 if last is None else last + 1
-    return ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
-                                       position=position)
+    stored = ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
+                                         position=position)
+    return product_image_thumbnails_make(image=stored)
+
+
+@transaction.atomic
+def product_image_thumbnails_make(*, image: ProductImage) -> ProductImage:
+    """Make the page thumbnails of a stored image and keep their URLs and sizes on its row."""
+    image.thumbnails = thumbnails_make(image.image)
+    ProductImage.objects.filter(pk=image.pk).update(thumbnails=image.thumbnails)
+    return image
