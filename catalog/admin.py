@@ -9,11 +9,28 @@ from treebeard.forms import movenodeform_factory
 from catalog import selectors, services
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.validators import validate_image
+from shop.catalogue_version import catalogue_changed
 from shop.money import format_money
 
 
+class CatalogueChangedMixin:
+    """Edits made through these screens outside the services still reach cached pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        catalogue_changed()
+
+
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(CatalogueChangedMixin, TreeAdmin):
     form = movenodeform_factory(Category)
     list_display = ["name", "slug", "is_active"]
     search_fields = ["name", "slug"]
@@ -59,7 +76,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CatalogueChangedMixin, admin.ModelAdmin):
     list_display = ["name", "category", "from_price", "total_stock_display", "is_active"]
     list_filter = ["category", "is_active", LowStockFilter]
     list_select_related = ["category"]
@@ -132,6 +149,7 @@ def _save_sku_form(sku_form, *, product) -> Sku:
     plain = [field for field in ("code", "attributes", "is_active") if field in sku_form.changed_data]
     if plain:
         sku.save(update_fields=plain)
+        catalogue_changed()
     if "price" in sku_form.changed_data:
         services.sku_set_price(sku=sku, price=data["price"])
     if "stock" in sku_form.changed_data:
@@ -140,7 +158,7 @@ def _save_sku_form(sku_form, *, product) -> Sku:
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(CatalogueChangedMixin, admin.ModelAdmin):
     list_display = ["code", "product", "label", "price", "stock", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["product"]

@@ -1,8 +1,12 @@
-"""The catalogue's write API. Nothing else in the project writes `Sku.stock` or `Sku.price`."""
+"""The catalogue's write API. Nothing else in the project writes `Sku.stock` or `Sku.price`.
+
+Every change a shop page shows calls catalogue_changed(), so cached pages render afresh.
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -10,6 +14,7 @@ from django.db.models import F
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.thumbnails import thumbnails_make
+from shop.catalogue_version import catalogue_changed
 from catalog.validators import validate_image
 
 # Sku.price is DecimalField(max_digits=12, decimal_places=2): ten digits before the point.
@@ -27,16 +32,23 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
     two multi-line orders lock rows in the same order and cannot deadlock. Raise OutOfStock
     naming the first SKU that is short; the surrounding transaction rolls back the rest.
     """
+    low = settings.SHOP_LOW_STOCK
     for sku_id in sorted(lines):
         quantity = lines[sku_id]
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
-        taken = Sku.objects.filter(pk=sku_id, is_active=True, stock__gte=quantity).update(
-            stock=F("stock") - quantity
-        )
+        skus = Sku.objects.filter(pk=sku_id, is_active=True)
+        # Pages show stock only up to the low-stock mark: a take that leaves more than that
+        # changes no page (and no cache); only one that ends at or below it needs a second,
+        # still conditional, UPDATE and moves the catalogue version.
+        taken = skus.filter(stock__gt=quantity + low).update(stock=F("stock") - quantity)
+        if taken:
+            continue
+        taken = skus.filter(stock__gte=quantity).update(stock=F("stock") - quantity)
         if not taken:
             code = Sku.objects.filter(pk=sku_id).values_list("code", flat=True).first()
             raise OutOfStock(code or str(sku_id))
+        catalogue_changed()
 
 
 @transaction.atomic
@@ -47,6 +59,9 @@ def stock_release(*, lines: Mapping[int, int]) -> None:
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
         Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
+    # Whether the units leave the low-stock band is not known without a read; releases are
+    # rare (cancellations), so any release moves the version.
+    catalogue_changed()
 
 
 # --- Price and stock of one SKU, bulk stock sync ---------------------------------------
@@ -92,6 +107,7 @@ def sku_set_price(*, sku: Sku, price) -> Sku:
     value = clean_price(price)
     Sku.objects.filter(pk=sku.pk).update(price=value)
     sku.price = value
+    catalogue_changed()
     return sku
 
 
@@ -101,6 +117,7 @@ def sku_set_stock(*, sku: Sku, stock: int) -> Sku:
     value = clean_stock(stock)
     Sku.objects.filter(pk=sku.pk).update(stock=value)
     sku.stock = value
+    catalogue_changed()
     return sku
 
 
@@ -126,6 +143,7 @@ def stock_sync(*, items: Sequence[tuple[str, int]]) -> int:
     for sku in skus:
         sku.stock = wanted[sku.code]
     Sku.objects.bulk_update(skus, ["stock"])
+    catalogue_changed()
     return len(skus)
 
 
@@ -147,13 +165,15 @@ def sku_create(
         # The check above is not enough: a concurrent request may insert the same code in
         # between. The unique index decides; the savepoint keeps the transaction usable.
         with transaction.atomic():
-            return Sku.objects.create(product=product, code=code,
-                                      attributes=dict(attributes or {}), price=price,
-                                      stock=stock, is_active=is_active)
+            sku = Sku.objects.create(product=product, code=code,
+                                     attributes=dict(attributes or {}), price=price,
+                                     stock=stock, is_active=is_active)
     except IntegrityError:
         if Sku.objects.filter(code=code).exists():
             raise taken from None
         raise
+    catalogue_changed()
+    return sku
 
 
 @transaction.atomic
@@ -168,6 +188,7 @@ def sku_update(*, sku: Sku, attributes=UNSET, price=UNSET, stock=UNSET, is_activ
         changed.append("is_active")
     if changed:
         sku.save(update_fields=changed)
+        catalogue_changed()
     if price is not UNSET:
         sku_set_price(sku=sku, price=price)
     if stock is not UNSET:
@@ -214,6 +235,7 @@ def product_create(
         raise
     for sku in skus:
         sku_create(product=product, **sku)
+    catalogue_changed()
     return product
 
 
@@ -245,6 +267,7 @@ def product_update(
         setattr(product, field, fields[field])
     if changed:
         product.save(update_fields=[*changed, "updated_at"])
+        catalogue_changed()
     for item in items:
         code = item.pop("code")
         if code in existing:
@@ -257,9 +280,11 @@ def product_update(
 @transaction.atomic
 def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
     """Show or hide products in the shop (the admin's bulk action); return how many changed."""
-    return Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=active).update(
+    changed = Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=active).update(
         is_active=active
     )
+    catalogue_changed()
+    return changed
 
 
 @transaction.atomic
@@ -280,4 +305,5 @@ def product_image_thumbnails_make(*, image: ProductImage) -> ProductImage:
     """Make the page thumbnails of a stored image and keep their URLs and sizes on its row."""
     image.thumbnails = thumbnails_make(image.image)
     ProductImage.objects.filter(pk=image.pk).update(thumbnails=image.thumbnails)
+    catalogue_changed()
     return image

@@ -315,6 +315,10 @@ SHOP_MAX_LINE_QUANTITY = int(os.environ.get("SHOP_MAX_LINE_QUANTITY", "99"))  # 
 # Each is a function (skus, *, user, at) -> {sku_id: PriceOffer}; the layers above catalog
 # plug in here because catalog may not import them.
 SHOP_PRICE_RULES = ["marketing.pricing.discount_offers", "membership.pricing.member_offers"]
+# What cached shop pages are keyed by besides the catalogue version (catalog/pagecache.py):
+# who a signed-in shopper's prices are for, and when a marketing window next opens or closes.
+SHOP_PRICE_AUDIENCE = ["membership.pricing.price_audience"]
+SHOP_PRICE_WINDOWS = ["marketing.pricing.price_windows"]
 
 # --- I18N, time -------------------------------------------------------------------------
 
