@@ -67,10 +67,11 @@ def _windows(version: int, now: datetime) -> tuple[float, float]:
 def page_state(request) -> dict:
     """Return what every key and ETag of this request is made of (cache lookups only)."""
     now = timezone.now()
-    version, changed_at = catalogue_version()
+    version, stock_version, changed_at = catalogue_version()
     last_window, next_window = _windows(version, now)
     return {
         "version": version,
+        "stock_version": stock_version,
         "language": get_language(),
         "audience": price_audience(getattr(request, "user", None)),
         "next_window": next_window,
@@ -116,7 +117,7 @@ def etag_and_last_modified(request, name: str, args: Iterable) -> tuple[str | No
         state = page_state(request)
     except Exception:  # noqa: BLE001 - without the cache, no validators (a plain 200)
         return None, None
-    version, digest = part_key(name, state, args).split(":")[2:]
+    version, digest = part_key(name, state, (*args, state["stock_version"])).split(":")[2:]
     last_modified = None
     if state["audience"] == "anonymous" and state["last_modified"]:
         # Rounded up: HTTP dates have whole seconds, and a change later in the same second

@@ -43,6 +43,7 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
         # still conditional, UPDATE and moves the catalogue version.
         taken = skus.filter(stock__gt=quantity + low).update(stock=F("stock") - quantity)
         if taken:
+            catalogue_changed(stock_only=True)
             continue
         taken = skus.filter(stock__gte=quantity).update(stock=F("stock") - quantity)
         if not taken:
