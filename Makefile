@@ -36,6 +36,6 @@ up: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/honcho start
 
-## The flash-sale load benchmark (PostgreSQL and Redis; see README).
+## The load benchmark: pages, API, flash sale, placement, settlement (see docs/performance.md).
 bench: install
-	$(PY) bench/flash_sale.py
+	$(PY) bench/run.py
