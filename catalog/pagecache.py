@@ -86,14 +86,17 @@ def part_key(name: str, state: dict, args: Iterable) -> str:
     return f"page:{name}:{state['version']}:{digest}"
 
 
-def cached_part(request, name: str, args: Iterable, make: Callable[[], object]):
+def cached_part(request, name: str, args: Iterable, make: Callable[[], object], *,
+                exact_stock: bool = False):
     """Return part `name` for `args` from the cache, else `make()` it and keep it.
 
     `make` may raise (Http404): nothing is kept then. A cache that cannot be reached makes
-    every part afresh.
+    every part afresh. `exact_stock`: the part shows exact stock (the API), so every stock
+    change, not only one into the low-stock band, makes it anew.
     """
     try:
-        key = part_key(name, page_state(request), args)
+        state = page_state(request)
+        key = part_key(name, state, (*args, state["stock_version"]) if exact_stock else args)
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage degrades to rendering
         log.warning("page cache unavailable: rendering %s uncached", name)

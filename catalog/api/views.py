@@ -35,7 +35,7 @@ from catalog.api.serializers import (
 )
 from catalog.filters import ProductFilter
 from catalog.models import Sku
-from catalog.pagecache import etag_and_last_modified
+from catalog.pagecache import cached_part, etag_and_last_modified
 from catalog.pricing import effective_prices, price_products
 from shop.api import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 
@@ -154,10 +154,18 @@ class ProductListView(generics.ListCreateAPIView):
         not_modified, validators = _conditional(request, "api-products")
         if not_modified is not None:
             return _validated(not_modified, validators)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        price_products(page, user=request.user)
-        data = ProductListSerializer(page, many=True, context=self.get_serializer_context()).data
-        return _validated(self.get_paginated_response(data), validators)
+
+        def make():
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            price_products(page, user=request.user)
+            data = ProductListSerializer(page, many=True,
+                                         context=self.get_serializer_context()).data
+            return self.get_paginated_response(data).data
+
+        # The whole answer is cached like a page part: its links carry the host and query.
+        data = cached_part(request, "api-products", (request.build_absolute_uri(),), make,
+                           exact_stock=True)
+        return _validated(Response(data), validators)
 
     @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer, **WRITE_ERRORS})
     def post(self, request, *args, **kwargs):
@@ -190,9 +198,14 @@ class ProductDetailView(APIView):
         not_modified, validators = _conditional(request, "api-product")
         if not_modified is not None:
             return _validated(not_modified, validators)
-        product = _priced_detail(slug, request)
-        return _validated(Response(ProductSerializer(product, context={"request": request}).data),
-                          validators)
+
+        def make():
+            product = _priced_detail(slug, request)
+            return ProductSerializer(product, context={"request": request}).data
+
+        data = cached_part(request, "api-product", (request.build_absolute_uri(),), make,
+                           exact_stock=True)
+        return _validated(Response(data), validators)
 
     @extend_schema(request=ProductPatchSerializer, responses={200: ProductSerializer, **WRITE_ERRORS})
     @transaction.atomic
