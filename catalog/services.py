@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
@@ -37,19 +37,31 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
         quantity = lines[sku_id]
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
-        skus = Sku.objects.filter(pk=sku_id, is_active=True)
-        # Pages show stock only up to the low-stock mark: a take that leaves more than that
-        # changes no page (and no cache); only one that ends at or below it needs a second,
-        # still conditional, UPDATE and moves the catalogue version.
-        taken = skus.filter(stock__gt=quantity + low).update(stock=F("stock") - quantity)
-        if taken:
-            catalogue_changed(stock_only=True)
-            continue
-        taken = skus.filter(stock__gte=quantity).update(stock=F("stock") - quantity)
-        if not taken:
+        left = _stock_take(sku_id, quantity)
+        if left is None:
             code = Sku.objects.filter(pk=sku_id).values_list("code", flat=True).first()
             raise OutOfStock(code or str(sku_id))
-        catalogue_changed()
+        # Pages show stock only up to the low-stock mark: a take that leaves more than that
+        # changes no page, only the exact figure the API shows.
+        catalogue_changed(stock_only=left > low)
+
+
+def _stock_take(sku_id: int, quantity: int) -> int | None:
+    """Take `quantity` units of an active SKU if it has them; return what is left, else None.
+
+    One conditional UPDATE that also says what it left (RETURNING), so the caller knows
+    whether a page's stock changed without a second read.
+    """
+    table, stock = Sku._meta.db_table, Sku._meta.get_field("stock").column
+    active = Sku._meta.get_field("is_active").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {stock} = {stock} - %s "  # noqa: S608 - names from _meta
+            f"WHERE id = %s AND {active} AND {stock} >= %s RETURNING {stock}",
+            [quantity, sku_id, quantity],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 @transaction.atomic
