@@ -50,9 +50,9 @@ up: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/honcho start
 
-## The flash-sale load benchmark (PostgreSQL and Redis; see README).
+## The load benchmark: pages, API, flash sale, placement, settlement (see docs/performance.md).
 bench: install-dev
-	$(PY) bench/flash_sale.py
+	$(PY) bench/run.py
 
 ## The Simplified Chinese catalogue (docs/languages.md): extract every marked string into
 ## locale/zh_Hans/LC_MESSAGES/django.po, then compile django.mo (both committed). Needs gettext.

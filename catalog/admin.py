@@ -14,6 +14,7 @@ from catalog.models import Category, Product, ProductImage, Sku
 from catalog.uploads import image_rewrite
 from catalog.validators import validate_image
 from shop.admin import money_column, readable, thumbnail_tag
+from shop.catalogue_version import catalogue_changed
 from shop.money import format_money
 
 
@@ -23,8 +24,24 @@ def first_image(product_ref: str) -> Subquery:
     return Subquery(images.values("image")[:1])
 
 
+class CatalogueChangedMixin:
+    """Edits made through these screens outside the services still reach cached pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        catalogue_changed()
+
+
 @admin.register(Category)
-class CategoryAdmin(TranslationAdmin, TreeAdmin):  # name and description in each language
+class CategoryAdmin(CatalogueChangedMixin, TranslationAdmin, TreeAdmin):  # name and description in each language
     form = movenodeform_factory(Category)
     list_display = ["name", "slug", "is_active"]
     search_fields = ["name", "slug"]
@@ -77,7 +94,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(TranslationAdmin):  # name and description in each language
+class ProductAdmin(CatalogueChangedMixin, TranslationAdmin):  # name and description in each language
     list_display = ["thumbnail", "name", "category", "from_price", "total_stock_display", "is_active"]
     list_display_links = ["thumbnail", "name"]
     readonly_fields = ["specs_text"]
@@ -120,6 +137,13 @@ class ProductAdmin(TranslationAdmin):  # name and description in each language
         self.message_user(request, f"{count} product(s) deactivated.", messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ProductImage:
+            super().save_formset(request, form, formset, change)
+            # Pages read the thumbnails kept on the row: make them for a new or replaced file.
+            replaced = [image for image, fields in formset.changed_objects if "image" in fields]
+            for image in [*formset.new_objects, *replaced]:
+                services.product_image_thumbnails_make(image=image)
+            return None
         if formset.model is not Sku:
             return super().save_formset(request, form, formset, change)
         # Price and stock are written by the services only (conditional UPDATEs elsewhere
@@ -153,6 +177,7 @@ def _save_sku_form(sku_form, *, product) -> Sku:
     plain = [field for field in ("code", "attributes", "is_active") if field in sku_form.changed_data]
     if plain:
         sku.save(update_fields=plain)
+        catalogue_changed()
     if "price" in sku_form.changed_data:
         services.sku_set_price(sku=sku, price=data["price"])
     if "stock" in sku_form.changed_data:
@@ -161,7 +186,7 @@ def _save_sku_form(sku_form, *, product) -> Sku:
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(CatalogueChangedMixin, admin.ModelAdmin):
     price_money = money_column("price")
     list_display = ["thumbnail", "code", "product", "attributes_text", "price_money", "stock",
                     "is_active"]

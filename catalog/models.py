@@ -53,6 +53,9 @@ class ProductImage(models.Model):
     image = models.ImageField(upload_to="products/%Y/%m/")
     alt = models.CharField("alt text", max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # `{size: {"url", "width", "height"}}` (catalog/thumbnails.py), written by the catalogue
+    # services when the image is stored: pages read it instead of the thumbnail store.
+    thumbnails = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -124,8 +124,11 @@ def _search(queryset: QuerySet, q: str) -> tuple[QuerySet, bool]:
 def _for_listing(queryset: QuerySet) -> QuerySet:
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "pk")
     return queryset.annotate(
-        # The file name of the first image (a storage path), for the card's thumbnail.
+        # The file name of the first image (a storage path), for the API's image URL.
         first_image=Subquery(first_image.values("image")[:1]),
+        # Its thumbnails as stored with it, for the card: no thumbnail store at render time.
+        first_thumbnails=Subquery(first_image.values("thumbnails")[:1],
+                                  output_field=models.JSONField()),
     ).prefetch_related(Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"))
 
 

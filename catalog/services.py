@@ -1,4 +1,7 @@
-"""The catalogue's write API. Nothing else in the project writes `Sku.stock` or `Sku.price`."""
+"""The catalogue's write API. Nothing else in the project writes `Sku.stock` or `Sku.price`.
+
+Every change a shop page shows calls catalogue_changed(), so cached pages render afresh.
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -13,7 +16,9 @@ from django.utils.translation import gettext as _
 from accounts.webhooks import event_record
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
+from catalog.thumbnails import thumbnails_make
 from catalog.uploads import image_rewrite
+from shop.catalogue_version import catalogue_changed
 
 # Sku.price is DecimalField(max_digits=12, decimal_places=2): ten digits before the point.
 PRICE_MAX_DIGITS = Sku._meta.get_field("price").max_digits
@@ -48,6 +53,9 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
             raise OutOfStock(code or str(sku_id))
         left, code = taken
         _report_low_stock(sku_id=sku_id, code=code, before=left + quantity, after=left)
+        # Pages show stock only up to the low-stock mark: a take that leaves more than that
+        # changes no page, only the exact figure the API shows.
+        catalogue_changed(stock_only=left > settings.SHOP_LOW_STOCK)
 
 
 def _report_low_stock(*, sku_id: int, code: str, before: int, after: int) -> None:
@@ -66,6 +74,9 @@ def stock_release(*, lines: Mapping[int, int]) -> None:
             raise ValueError(f"quantity must be positive, got {quantity}")
         Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity,
                                              updated_at=timezone.now())
+    # Whether the units leave the low-stock band is not known without a read; releases are
+    # rare (cancellations), so any release moves the version.
+    catalogue_changed()
 
 
 # --- Price and stock of one SKU, bulk stock sync ---------------------------------------
@@ -111,6 +122,7 @@ def sku_set_price(*, sku: Sku, price) -> Sku:
     value = clean_price(price)
     Sku.objects.filter(pk=sku.pk).update(price=value, updated_at=timezone.now())
     sku.price = value
+    catalogue_changed()
     return sku
 
 
@@ -124,6 +136,7 @@ def sku_set_stock(*, sku: Sku, stock: int) -> Sku:
     Sku.objects.filter(pk=sku.pk).update(stock=value, updated_at=timezone.now())
     _report_low_stock(sku_id=sku.pk, code=sku.code, before=before, after=value)
     sku.stock = value
+    catalogue_changed()
     return sku
 
 
@@ -152,6 +165,7 @@ def stock_sync(*, items: Sequence[tuple[str, int]]) -> int:
         _report_low_stock(sku_id=sku.pk, code=sku.code, before=sku.stock, after=wanted[sku.code])
         sku.stock, sku.updated_at = wanted[sku.code], now
     Sku.objects.bulk_update(skus, ["stock", "updated_at"])
+    catalogue_changed()
     return len(skus)
 
 
@@ -173,13 +187,15 @@ def sku_create(
         # The check above is not enough: a concurrent request may insert the same code in
         # between. The unique index decides; the savepoint keeps the transaction usable.
         with transaction.atomic():
-            return Sku.objects.create(product=product, code=code,
-                                      attributes=dict(attributes or {}), price=price,
-                                      stock=stock, is_active=is_active)
+            sku = Sku.objects.create(product=product, code=code,
+                                     attributes=dict(attributes or {}), price=price,
+                                     stock=stock, is_active=is_active)
     except IntegrityError:
         if Sku.objects.filter(code=code).exists():
             raise taken from None
         raise
+    catalogue_changed()
+    return sku
 
 
 @transaction.atomic
@@ -194,6 +210,7 @@ def sku_update(*, sku: Sku, attributes=UNSET, price=UNSET, stock=UNSET, is_activ
         changed.append("is_active")
     if changed:
         sku.save(update_fields=[*changed, "updated_at"])
+        catalogue_changed()
     if price is not UNSET:
         sku_set_price(sku=sku, price=price)
     if stock is not UNSET:
@@ -240,6 +257,7 @@ def product_create(
         raise
     for sku in skus:
         sku_create(product=product, **sku)
+    catalogue_changed()
     return product
 
 
@@ -271,6 +289,7 @@ def product_update(
         setattr(product, field, fields[field])
     if changed:
         product.save(update_fields=[*changed, "updated_at"])
+        catalogue_changed()
     for item in items:
         code = item.pop("code")
         if code in existing:
@@ -283,9 +302,11 @@ def product_update(
 @transaction.atomic
 def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
     """Show or hide products in the shop (the admin's bulk action); return how many changed."""
-    return Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=active).update(
+    changed = Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=active).update(
         is_active=active, updated_at=timezone.now()
     )
+    catalogue_changed()
+    return changed
 
 
 @transaction.atomic
@@ -300,8 +321,17 @@ def product_image_add(*, product: Product, image, alt: str = "", position: int |
     if position is None:
         last = product.images.order_by("-position").values_list("position", flat=True).first()
         position = 0 if last is None else last + 1
-    image = ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
-                                        position=position)
+    stored = ProductImage.objects.create(product=product, image=image, alt=alt or product.name,
+                                         position=position)
     # A new image changes the product for partners syncing by `updated_since`.
     Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+    return product_image_thumbnails_make(image=stored)
+
+
+@transaction.atomic
+def product_image_thumbnails_make(*, image: ProductImage) -> ProductImage:
+    """Make the page thumbnails of a stored image and keep their URLs and sizes on its row."""
+    image.thumbnails = thumbnails_make(image.image)
+    ProductImage.objects.filter(pk=image.pk).update(thumbnails=image.thumbnails)
+    catalogue_changed()
     return image

@@ -1,14 +1,26 @@
-"""Storefront pages: home, category, search, product. Thin: selectors read, pricing prices."""
+"""Storefront pages: home, category, search, product. Thin: selectors read, pricing prices.
+
+What many shoppers see alike (a listing's results, the product page's body, the home
+blocks) is rendered once per cache key (catalog/pagecache.py) and framed per request by the
+header and what else is the shopper's own.
+"""
+
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.filters import ProductFilter
 from catalog.models import Product
+from catalog.pagecache import cached_part
 from catalog.pricing import price_products
 from shop.money import format_money
 
@@ -17,12 +29,16 @@ NEW_ARRIVALS = 8
 
 
 def home(request):
-    arrivals = list(selectors.product_list({"ordering": "-created"})[:NEW_ARRIVALS])
-    price_products(arrivals, user=request.user)
-    return render(request, "catalog/home.html", {
-        "categories": list(selectors.category_roots()),
-        "arrivals": arrivals, "low_stock": settings.SHOP_LOW_STOCK,
-    })
+    def make():
+        arrivals = list(selectors.product_list({"ordering": "-created"})[:NEW_ARRIVALS])
+        price_products(arrivals, user=request.user)
+        return render_to_string("catalog/_home_blocks.html", {
+            "categories": list(selectors.category_roots()),
+            "arrivals": arrivals, "low_stock": settings.SHOP_LOW_STOCK,
+        }, request)
+
+    blocks = cached_part(request, "home", (), make)
+    return render(request, "catalog/home.html", {"blocks": mark_safe(blocks)})  # noqa: S308 - our own render
 
 
 def category(request, slug):
@@ -49,37 +65,67 @@ def _listing(request, template, *, context, category=None):
     filters = dict(form.cleaned_data)
     if category is not None:
         filters["category"] = category
-    paginator = Paginator(selectors.product_list(filters), PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404("No such page.") from None
-    products = list(page.object_list)
-    price_products(products, user=request.user)
+
+    def make():
+        paginator = Paginator(selectors.product_list(filters), PAGE_SIZE)
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page.") from None
+        products = list(page.object_list)
+        price_products(products, user=request.user)
+        return render_to_string("catalog/_listing_results.html", {
+            "page": page, "products": products, "low_stock": settings.SHOP_LOW_STOCK,
+        }, request)
+
+    # The page links repeat the query string, so it is part of the key as a whole.
+    args = (category.pk if category else None, sorted(request.GET.lists()))
+    results = cached_part(request, "listing", args, make)
     return render(request, template, {
-        **context, "form": form, "page": page, "products": products,
-        "orderings": selectors.ORDERING_CHOICES, "low_stock": settings.SHOP_LOW_STOCK,
+        **context, "form": form, "results": mark_safe(results),  # noqa: S308 - our own render
+        "orderings": selectors.ORDERING_CHOICES,
     })
 
 
 def product(request, slug):
-    item = selectors.product_detail(slug)
-    if item is None:
-        raise Http404("No such product.")
-    price_products([item], user=request.user)
+    chosen_code = request.GET.get("sku")
+
+    def make():
+        item = selectors.product_detail(slug)
+        if item is None:
+            raise Http404("No such product.")
+        return {"pk": item.pk, "title": item.name,
+                "body": render_to_string("catalog/product.html",
+                                         _product_context(item, request.user, chosen_code),
+                                         request)}
+
+    part = cached_part(request, "product", (slug, chosen_code), make)
+    flash = render_to_string("marketing/_product_flash.html",
+                             {"product": SimpleNamespace(pk=part["pk"])}, request)
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                       get_token(request))
+    body = part["body"].replace("<!--csrf-token-->", csrf, 1).replace("<!--flash-sale-->", flash, 1)
+    return render(request, "catalog/product_page.html", {
+        "title": part["title"], "body": mark_safe(body),  # noqa: S308 - our own render
+    })
+
+
+def _product_context(item, user, chosen_code) -> dict:
+    price_products([item], user=user)
     skus = item.active_skus
-    chosen = _chosen_sku(skus, request.GET.get("sku"))
-    return render(request, "catalog/product.html", {
+    chosen = _chosen_sku(skus, chosen_code)
+    return {
         "product": item,
         "trail": selectors.category_trail(item.category),
         "skus": skus,
         "chosen": chosen,
+        "chosen_max": shown_stock(chosen.stock) if chosen else 1,
         "picker_label": " / ".join(
             key.capitalize() for key in (chosen.attributes if chosen else {})) or _("Option"),
         "chosen_state": stock_state(chosen.stock) if chosen else None,
         "sku_data": {str(sku.pk): _sku_json(sku) for sku in skus},
         "specs": sorted(item.specs.items()) if isinstance(item.specs, dict) else [],
-    })
+    }
 
 
 def _chosen_sku(skus, code):
@@ -88,6 +134,17 @@ def _chosen_sku(skus, code):
         if sku.code == code:
             return sku
     return next((sku for sku in skus if sku.stock > 0), skus[0] if skus else None)
+
+
+def shown_stock(stock: int) -> int:
+    """Return the stock a page may show: exact up to the low-stock mark, else a line's cap.
+
+    Above the mark the page says only "In stock" and lets up to a cart line's maximum be
+    chosen (the cart checks the real stock), so selling units there changes no cached page.
+    """
+    if stock <= settings.SHOP_LOW_STOCK:
+        return stock
+    return max(settings.SHOP_MAX_LINE_QUANTITY, settings.SHOP_LOW_STOCK + 1)
 
 
 def stock_state(stock: int) -> dict:
@@ -108,6 +165,6 @@ def _sku_json(sku) -> dict:
         "price": format_money(sku.offer.price),
         "was": format_money(sku.price) if discounted else "",
         "offer": sku.offer.label if discounted else "",
-        "stock": sku.stock,
+        "stock": shown_stock(sku.stock),
         **stock_state(sku.stock),
     }

@@ -23,7 +23,13 @@ from marketing.models import (
     Kind,
     Promotion,
 )
-from marketing.services import coupon_batch_generate, coupon_save, discount_save, promotion_save
+from marketing.services import (
+    coupon_batch_generate,
+    coupon_save,
+    discount_save,
+    offer_delete,
+    promotion_save,
+)
 from shop.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin, money_column
 from shop.money import format_money
 
@@ -80,6 +86,13 @@ class DiscountAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
     filter_horizontal = ["categories"]
     date_hierarchy = "starts_at"
 
+    def delete_model(self, request, obj):
+        offer_delete(offer=obj)
+
+    def delete_queryset(self, request, queryset):
+        for offer in queryset:
+            offer_delete(offer=offer)
+
 
 @admin.register(Promotion)
 class PromotionAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
@@ -96,6 +109,13 @@ class PromotionAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
     @admin.display(description="tiers")
     def tier_scope(self, obj):
         return ", ".join(obj.tiers) or "all"
+
+    def delete_model(self, request, obj):
+        offer_delete(offer=obj)
+
+    def delete_queryset(self, request, queryset):
+        for offer in queryset:
+            offer_delete(offer=offer)
 
 
 class RedemptionInline(ReadOnlyInlineMixin, admin.TabularInline):

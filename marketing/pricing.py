@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,6 +95,31 @@ def discount_offers(skus: Sequence, *, user, at: datetime) -> dict[int, PriceOff
                     price=price, kind="discount", label=f"{discount.name} {discount.value_label}"
                 )
     return offers
+
+
+def price_windows(*, at: datetime) -> tuple[datetime | None, datetime | None]:
+    """Return the last moment at or before `at` and the next after it when a discount or
+    promotion starts or ends (None: there is none).
+
+    Shop pages cache prices and offers until the next such moment (catalog/pagecache.py);
+    the last one dates a read for conditional GET. Two queries.
+    """
+    last = upcoming = None
+    for model in (Discount, Promotion):
+        active = model.objects.filter(is_active=True)
+        edges = active.aggregate(
+            last_start=Max("starts_at", filter=Q(starts_at__lte=at)),
+            last_end=Max("ends_at", filter=Q(ends_at__lte=at)),
+            next_start=Min("starts_at", filter=Q(starts_at__gt=at)),
+            next_end=Min("ends_at", filter=Q(ends_at__gt=at)),
+        )
+        for moment in (edges["last_start"], edges["last_end"]):
+            if moment is not None and (last is None or moment > last):
+                last = moment
+        for moment in (edges["next_start"], edges["next_end"]):
+            if moment is not None and (upcoming is None or moment < upcoming):
+                upcoming = moment
+    return last, upcoming
 
 
 # --- Step 3: threshold promotions (满减) ---------------------------------------------------

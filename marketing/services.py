@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from marketing.errors import CouponInvalid
 from marketing.models import Coupon, CouponRedemption, Discount, Promotion
+from shop.catalogue_version import catalogue_changed
 from shop.errors import Conflict
 
 # --- Coupon uses --------------------------------------------------------------------------
@@ -99,7 +100,9 @@ def discount_save(*, discount: Discount | None = None, **fields) -> Discount:
     discount = discount or Discount()
     for name, value in plain.items():
         setattr(discount, name, value)
-    return _save(discount, m2m=m2m)
+    saved = _save(discount, m2m=m2m)
+    catalogue_changed()  # prices on cached shop pages
+    return saved
 
 
 @transaction.atomic
@@ -109,7 +112,16 @@ def promotion_save(*, promotion: Promotion | None = None, **fields) -> Promotion
     promotion = promotion or Promotion()
     for name, value in plain.items():
         setattr(promotion, name, value)
-    return _save(promotion, m2m=m2m)
+    saved = _save(promotion, m2m=m2m)
+    catalogue_changed()  # the offers on the cached home page
+    return saved
+
+
+@transaction.atomic
+def offer_delete(*, offer: Discount | Promotion) -> None:
+    """Delete a discount or promotion (the admin's delete); cached pages stop showing it."""
+    offer.delete()
+    catalogue_changed()
 
 
 @transaction.atomic

@@ -30,3 +30,13 @@ def member_offers(skus: Sequence, *, user, at: datetime) -> dict[int, PriceOffer
         sku.pk: PriceOffer(price=money(sku.price * factor), kind="member", label=label)
         for sku in skus
     }
+
+
+def price_audience(user) -> str:
+    """Return what a signed-in shopper's prices depend on here: the tier and its discount.
+
+    Part of the shop pages' cache keys: a tier change, or staff changing a tier's discount,
+    changes the key, so no cached page shows a member an old member price. One query.
+    """
+    benefits = benefits_for(user)
+    return f"tier:{benefits.tier_code}:{benefits.tier_name}:{benefits.discount_percent}"

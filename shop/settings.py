@@ -515,6 +515,10 @@ if SHOP_TOKEN_TTL_DAYS < 1:
 # Each is a function (skus, *, user, at) -> {sku_id: PriceOffer}; the layers above catalog
 # plug in here because catalog may not import them.
 SHOP_PRICE_RULES = ["marketing.pricing.discount_offers", "membership.pricing.member_offers"]
+# What cached shop pages are keyed by besides the catalogue version (catalog/pagecache.py):
+# who a signed-in shopper's prices are for, and when a marketing window next opens or closes.
+SHOP_PRICE_AUDIENCE = ["membership.pricing.price_audience"]
+SHOP_PRICE_WINDOWS = ["marketing.pricing.price_windows"]
 
 # --- Partners: webhooks ----------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
@@ -34,6 +36,7 @@ from catalog.api.serializers import (
 )
 from catalog.filters import ProductFilter
 from catalog.models import Sku
+from catalog.pagecache import cached_part, etag_and_last_modified
 from catalog.pricing import effective_prices, price_products
 from shop.api import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 
@@ -77,6 +80,35 @@ def _require_sku_permissions(request, items, *, creating: bool) -> None:
             "Changing SKUs needs catalog.change_sku and adding them catalog.add_sku.")
 
 
+def _conditional(request, view: str):
+    """Return (a 304 response or None, the validators to set on a full answer).
+
+    The validators come from the catalogue's versions, the shopper's price audience and
+    the request's path and query (catalog/pagecache.py): a revalidation costs no product
+    query.
+    """
+    etag, last_modified = etag_and_last_modified(request, view, (request.get_full_path(),))
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    not_modified = None
+    if etag is not None:
+        not_modified = get_conditional_response(request._request, etag=etag,
+                                                last_modified=timestamp)
+        if not_modified is not None:
+            not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+    return not_modified, (etag, last_modified)
+
+
+def _validated(response, validators):
+    etag, last_modified = validators
+    if etag is not None:
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        # Prices depend on who asks: a shared cache must keep answers apart per credential.
+        patch_vary_headers(response, ["Cookie", "Authorization"])
+    return response
+
+
 def _priced_detail(slug: str, request, *, for_sale: bool = True):
     product = selectors.product_detail(slug, for_sale=for_sale)
     if product is None:
@@ -117,13 +149,24 @@ class ProductListView(generics.ListCreateAPIView):
     def get_serializer_class(self):
         return ProductWriteSerializer if self.request.method == "POST" else ProductListSerializer
 
-    @extend_schema(responses={200: ProductListSerializer(many=True), 400: BAD_REQUEST,
-                              **READ_ERRORS})
+    @extend_schema(responses={200: ProductListSerializer(many=True), 304: None,
+                              400: BAD_REQUEST, **READ_ERRORS})
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        price_products(page, user=request.user)
-        data = ProductListSerializer(page, many=True, context=self.get_serializer_context()).data
-        return self.get_paginated_response(data)
+        not_modified, validators = _conditional(request, "api-products")
+        if not_modified is not None:
+            return _validated(not_modified, validators)
+
+        def make():
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            price_products(page, user=request.user)
+            data = ProductListSerializer(page, many=True,
+                                         context=self.get_serializer_context()).data
+            return self.get_paginated_response(data).data
+
+        # The whole answer is cached like a page part: its links carry the host and query.
+        data = cached_part(request, "api-products", (request.build_absolute_uri(),), make,
+                           exact_stock=True)
+        return _validated(Response(data), validators)
 
     @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer, **WRITE_ERRORS})
     def post(self, request, *args, **kwargs):
@@ -151,10 +194,19 @@ class ProductDetailView(APIView):
     permission_classes = [CatalogPermission]
     write_permissions = {"PATCH": ["catalog.change_product"]}
 
-    @extend_schema(responses={200: ProductSerializer, **READ_ERRORS})
+    @extend_schema(responses={200: ProductSerializer, 304: None, **READ_ERRORS})
     def get(self, request, slug):
-        product = _priced_detail(slug, request)
-        return Response(ProductSerializer(product, context={"request": request}).data)
+        not_modified, validators = _conditional(request, "api-product")
+        if not_modified is not None:
+            return _validated(not_modified, validators)
+
+        def make():
+            product = _priced_detail(slug, request)
+            return ProductSerializer(product, context={"request": request}).data
+
+        data = cached_part(request, "api-product", (request.build_absolute_uri(),), make,
+                           exact_stock=True)
+        return _validated(Response(data), validators)
 
     @extend_schema(request=ProductPatchSerializer, responses={200: ProductSerializer, **WRITE_ERRORS})
     @transaction.atomic

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from PIL import Image
 
+from catalog import services
 from catalog.models import Category, Product, ProductImage, Sku
 
 
@@ -57,8 +58,15 @@ def image_bytes(size=(40, 30), colour=(200, 80, 40), image_format="PNG") -> byte
 class ProductImageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProductImage
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     image = factory.django.ImageField(width=40, height=30, color="teal")
     alt = factory.Sequence(lambda n: f"Picture {n}")
     position = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def thumbnails(image, create, extracted, **kwargs):
+        # As the services store an image: with its page thumbnails made.
+        if create:
+            services.product_image_thumbnails_make(image=image)

@@ -1,12 +1,18 @@
-"""Listing pages with running discounts cost the same queries for 1 and 20 products."""
+"""Listing pages with running discounts cost the same queries for 1 and 20 products.
+
+Measured with an empty cache each time (the rows are made by factories, not by the services
+that move the catalogue version): what rendering the page costs.
+"""
 
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from catalog.models import Category
 from catalog.tests.factories import CategoryFactory, ProductFactory, SkuFactory
 from marketing.models import Kind
 from marketing.tests.factories import DiscountFactory
@@ -27,6 +33,7 @@ def shelf_of(count: int):
 
 
 def queries(fetch) -> tuple[int, object]:
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = fetch()
     assert response.status_code == 200
@@ -40,11 +47,11 @@ def test_a_listing_page_costs_the_same_queries_for_1_and_20_products(client, pat
     assert 'class="price--was"' in page.content.decode()  # the discount is on the page
 
     for _ in range(19):
-        product = ProductFactory(category=page.context["products"][0].category)
+        product = ProductFactory(category=Category.objects.get(slug="electronics"))
         SkuFactory(product=product, price=Decimal("100.00"))
     twenty, page = queries(lambda: client.get(path))
 
-    assert len(page.context["products"]) == 20
+    assert page.content.decode().count('class="product-card"') == 20
     assert twenty == one
 
 
