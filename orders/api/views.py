@@ -304,6 +304,7 @@ class OrderCancelView(OrderActionView):
 
 class OrderConfirmView(OrderActionView):
     own_only = True
+
     @extend_schema(summary="The shopper confirms receipt: shipped → completed",
                    request=None, responses={200: OrderSerializer, **ORDER_ACTION_ERRORS})
     def post(self, request, number: str):
