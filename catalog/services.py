@@ -43,7 +43,7 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
         # RETURNING tells the stock left without a second query, for the low-stock event.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Sku._meta.db_table} SET stock = stock - %s, updated_at = %s "
+                f"UPDATE {Sku._meta.db_table} SET stock = stock - %s, updated_at = %s "  # nosec B608 - the model's table
                 "WHERE id = %s AND is_active = %s AND stock >= %s RETURNING stock, code",
                 [quantity, now, sku_id, True, quantity],
             )

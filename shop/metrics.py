@@ -182,7 +182,7 @@ class ShopCollector:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)} "  # noqa: S608 - a setting, quoted
+                    f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)} "  # nosec B608 - a setting, quoted
                     "WHERE status = %s", ["failed"],
                 )
                 gauge.add_metric([], cursor.fetchone()[0])

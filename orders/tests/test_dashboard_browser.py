@@ -41,7 +41,8 @@ def nothing_overflows(page) -> bool:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_fulfilment_clerk_sees_the_dashboard_and_a_superuser_the_framework_tables(live_server,
-                                                                                   browser):
+                                                                                   browser,
+                                                                                   tmp_path):
     for price in ("45.00", "120.00"):
         payment_simulate(order=place(skus=[SkuFactory(price=Decimal(price))]), outcome="approve")
     fulfilment_clerk()
@@ -71,5 +72,5 @@ def test_a_fulfilment_clerk_sees_the_dashboard_and_a_superuser_the_framework_tab
         expect(link).to_be_visible()
     expect(root.locator("#content-main caption", has_text="Accounts")).to_have_count(1)
     assert nothing_overflows(root)
-    root.screenshot(path="/tmp/staff-dashboard-390.png", full_page=True)
+    root.screenshot(path=tmp_path / "staff-dashboard-390.png", full_page=True)
     root.context.close()
