@@ -93,17 +93,7 @@ def test_the_admin_product_page_refuses_a_bad_image_without_a_500(client, name):
     sku = SkuFactory()
     product = sku.product
     client.force_login(StaffFactory(is_superuser=True))
-    response = client.post(f"/admin/catalog/product/{product.pk}/change/", {
-        "category": product.category_id, "name_en": product.name, "slug": product.slug,
-        "description_en": "", "specs": "{}", "is_active": "on",
-        "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
-        "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
-        "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',
-        "skus-0-price": "100.00", "skus-0-stock": 10, "skus-0-is_active": "on",
-        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 0, "images-MIN_NUM_FORMS": 0,
-        "images-MAX_NUM_FORMS": 1000, "images-0-image": make(), "images-0-alt": "front",
-        "images-0-position": 0,
-    })
+    response = admin_product_post(client, sku, image=make())
     assert response.status_code == 200  # the form again, with the error
     assert message in response.content.decode()
     assert not product.images.exists()
@@ -198,17 +188,7 @@ def test_a_polyglot_uploaded_through_the_admin_is_stored_as_a_rewritten_gif(clie
     product = sku.product
     client.force_login(StaffFactory(is_superuser=True))
 
-    response = client.post(f"/admin/catalog/product/{product.pk}/change/", {
-        "category": product.category_id, "name_en": product.name, "slug": product.slug,
-        "description_en": "", "specs": "{}", "is_active": "on",
-        "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
-        "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
-        "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',
-        "skus-0-price": "100.00", "skus-0-stock": 10, "skus-0-is_active": "on",
-        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 0, "images-MIN_NUM_FORMS": 0,
-        "images-MAX_NUM_FORMS": 1000, "images-0-image": polyglot_gif_named_html(),
-        "images-0-alt": "front", "images-0-position": 0,
-    })
+    response = admin_product_post(client, sku, image=polyglot_gif_named_html())
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert_rewritten_as_gif(product.images.get())
@@ -253,3 +233,19 @@ def test_the_rewrite_refuses_what_the_validator_refuses(name):
     with pytest.raises(ValidationError) as caught:
         image_rewrite(make())
     assert message in caught.value.messages[0]
+
+
+def admin_product_post(client, sku, *, image):
+    """Post the admin's change form of `sku`'s product, unchanged but for one new image."""
+    product = sku.product
+    return client.post(f"/admin/catalog/product/{product.pk}/change/", {
+        "category": product.category_id, "name_en": product.name, "slug": product.slug,
+        "description_en": "", "specs": "{}", "is_active": "on",
+        "skus-TOTAL_FORMS": 1, "skus-INITIAL_FORMS": 1, "skus-MIN_NUM_FORMS": 0,
+        "skus-MAX_NUM_FORMS": 1000, "skus-0-id": sku.pk, "skus-0-product": product.pk,
+        "skus-0-code": sku.code, "skus-0-attributes": '{"colour": "black"}',
+        "skus-0-price": "100.00", "skus-0-stock": 10, "skus-0-is_active": "on",
+        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 0, "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000, "images-0-image": image, "images-0-alt": "front",
+        "images-0-position": 0,
+    })
