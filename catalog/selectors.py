@@ -4,24 +4,18 @@ Every listing runs a fixed number of queries whatever the page size: the from-pr
 total stock and the first image are subqueries on the product row, the active SKUs one
 prefetch query.
 
-Search: on PostgreSQL a full-text search built at query time over the name (weight A), the
-values of `specs` (B) and the description (C), English stemming, every word matched as a
-prefix ("headph" finds "Headphones"), results ranked by relevance unless another ordering is
-asked for. No stored vector to keep in step, which suits a catalogue of thousands of
-products; past that, a stored SearchVectorField with a GIN index kept by the services is the
-next step. On SQLite every word must appear (icontains) in the name, specs or description.
+Search (catalog/search.py): every word as a substring of the name, description, spec values or
+category names in any language, plus English full-text on PostgreSQL; ranked by where it
+matched.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, models
+from django.db import models
 from django.db.models import (
     Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -30,10 +24,11 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Cast, Coalesce, Length, Substr
+from django.db.models.functions import Coalesce, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductImage, Sku
+from catalog.search import products_search, search_suggestions
 
 ORDERINGS = {
     "price": (F("price_from").asc(nulls_last=True), "pk"),
@@ -47,14 +42,6 @@ ORDERING_CHOICES = [
     ("-price", _("Price: high to low")),
     ("name", _("Name")),
 ]
-SEARCH_CONFIG = "english"
-
-
-class SpecsValues(Func):
-    """The values of the `specs` object as text (PostgreSQL), so keys are not searched."""
-
-    template = "jsonb_path_query_array(%(expressions)s, '$.*')::text"
-    output_field = models.TextField()
 
 
 def _active_skus() -> QuerySet:
@@ -95,32 +82,6 @@ def products_base(*, for_sale: bool = True) -> QuerySet:
     return queryset
 
 
-def _search(queryset: QuerySet, q: str) -> tuple[QuerySet, bool]:
-    """Filter `queryset` to products matching every word of `q`; say whether it is ranked."""
-    words = re.findall(r"\w+", q)
-    if not words:
-        return queryset, False
-    if connection.vendor == "postgresql":
-        vector = (
-            SearchVector("name", weight="A", config=SEARCH_CONFIG)
-            + SearchVector(SpecsValues("specs"), weight="B", config=SEARCH_CONFIG)
-            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-        )
-        # Raw tsquery: every word as a prefix; \w+ leaves no tsquery operators in the words.
-        query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw",
-                            config=SEARCH_CONFIG)
-        return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query),
-            True,
-        )
-    queryset = queryset.annotate(specs_text=Cast("specs", models.TextField()))
-    for word in words:
-        queryset = queryset.filter(
-            Q(name__icontains=word) | Q(description__icontains=word) | Q(specs_text__icontains=word)
-        )
-    return queryset, False
-
-
 def _for_listing(queryset: QuerySet) -> QuerySet:
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "pk")
     return queryset.annotate(
@@ -148,7 +109,8 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
         queryset = queryset.filter(category__path__startswith=category.path)
     ranked = False
     if filters.get("q"):
-        queryset, ranked = _search(queryset, filters["q"])
+        queryset = products_search(queryset, filters["q"])
+        ranked = "rank" in queryset.query.annotations
     if filters.get("min_price") is not None:
         queryset = queryset.filter(price_from__gte=filters["min_price"])
     if filters.get("max_price") is not None:
@@ -177,6 +139,17 @@ def products_updated_since(since) -> Q:
     """
     return Q(updated_at__gte=since) | Exists(
         Sku.objects.filter(product=OuterRef("pk"), updated_at__gte=since))
+
+
+def product_suggestions(q: str) -> dict:
+    """Return the products and categories for sale whose names are closest to `q`.
+
+    {"products": [...], "categories": [...], "roots": [...]}: `roots`, the top-level
+    categories, only when no name is close, so the page always offers a way on.
+    """
+    found = search_suggestions(q, products=products_base())
+    no_match = not (found["products"] or found["categories"])
+    return {**found, "roots": list(category_roots()) if no_match else []}
 
 
 def sku_codes_existing(codes) -> set[str]:

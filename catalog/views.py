@@ -51,13 +51,13 @@ def category(request, slug):
 
 
 def search(request):
-    return _listing(request, "catalog/search.html", context={
+    return _listing(request, "catalog/search.html", suggest=True, context={
         "q": request.GET.get("q", "").strip(),
         "subcategories": list(selectors.category_roots()),
     })
 
 
-def _listing(request, template, *, context, category=None):
+def _listing(request, template, *, context, category=None, suggest=False):
     """Render a filtered, paginated product listing; invalid filters are shown and ignored."""
     filterset = ProductFilter(request.GET, queryset=Product.objects.none())
     form = filterset.form
@@ -74,8 +74,12 @@ def _listing(request, template, *, context, category=None):
             raise Http404("No such page.") from None
         products = list(page.object_list)
         price_products(products, user=request.user)
+        # Nothing found: offer the closest names ("did you mean"), cached with the page.
+        suggestions = (selectors.product_suggestions(filters["q"])
+                       if suggest and not products and filters.get("q") else None)
         return render_to_string("catalog/_listing_results.html", {
             "page": page, "products": products, "low_stock": settings.SHOP_LOW_STOCK,
+            "suggestions": suggestions,
         }, request)
 
     # The page links repeat the query string, so it is part of the key as a whole.
