@@ -1,8 +1,10 @@
 """allauth adapter: the shop's hooks into sign-up and login."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
 
 from accounts.selectors import email_taken
+from accounts.services import current_language
 from accounts.signals import user_registered
 from shop.net import client_ip
 
@@ -21,10 +23,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         """Save a page sign-up and announce it like an API registration (user_register)."""
+        user.language = current_language()  # the page's language: the one to write to them in
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             user_registered.send(sender=type(user), user=user, request=request)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        """Send allauth's emails (verification, password reset) in the user's language."""
+        user = context.get("user")
+        language = (user.email_language() if hasattr(user, "email_language")
+                    else current_language())
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request):
         """Return the client address the throttles and django-axes use (shop/net.py).

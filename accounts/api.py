@@ -74,6 +74,11 @@ class SavedAddressSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "phone", "line1", "line2", "city", "province", "postcode",
                   "country", "is_default", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "province": {"help_text": "Optional. In China a province in English or Chinese "
+                                      "(\"Shanghai\", \"上海\"); stored as its English name."},
+            "postcode": {"help_text": "Checked for the country: six digits in China."},
+        }
 
 
 # --- Views ------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Identity: the shop's user (email is the login) and the address book."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.addresses import CHECKED_FIELDS, address_normalise
 
 
 class UserManager(BaseUserManager):
@@ -42,6 +45,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language the shopper's emails are written in: set at sign-up and by the language
+    # switch while signed in. Empty (older accounts): the shop's default, LANGUAGE_CODE.
+    language = models.CharField(
+        max_length=10, blank=True,
+        help_text="The shopper's language for emails (en, zh-hans); empty: the shop's default.",
+    )
 
     objects = UserManager()
 
@@ -67,17 +76,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.display_name or self.email.split("@")[0]
 
+    def email_language(self) -> str:
+        """Return the language to write to this user in (theirs, else the shop's default)."""
+        return self.language or settings.LANGUAGE_CODE
+
 
 # Field rules shared by the address form, the API serializer and the services (full_clean).
 phone_validator = RegexValidator(
     r"^\+?(?=(?:\D*\d){5})[0-9 ()\-]+$",
     _("Enter a phone number: digits, spaces, brackets or dashes, at least 5 digits."),
 )
-postcode_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9 \-]*$", _("Enter a postcode: letters, digits, spaces or dashes.")
-)
-# Lower case is accepted here and upper-cased by the services.
-country_validator = RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code, e.g. CN."))
 
 # An address's own fields, in the order pages show them: what the address book edits and
 # what an order copies into its snapshot (orders.services.placement).
@@ -92,11 +100,10 @@ class Address(models.Model):
     line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
     province = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=20, validators=[postcode_validator])
-    country = models.CharField(
-        max_length=2, default="CN", validators=[country_validator],
-        help_text="ISO 3166 code, e.g. CN.",
-    )
+    # Country, postcode, province and name are checked together in clean() (accounts/addresses.py):
+    # a postcode is valid or not for its country.
+    postcode = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, default="CN", help_text="ISO 3166-1 code, e.g. CN.")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,6 +120,12 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.line1}, {self.city}"
+
+    def clean(self):
+        super().clean()
+        checked = address_normalise({field: getattr(self, field) for field in CHECKED_FIELDS})
+        for field, value in checked.items():
+            setattr(self, field, value)
 
     def as_snapshot(self) -> dict:
         """Return the address as a plain dict: what an order keeps forever."""

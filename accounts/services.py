@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework.authtoken.models import Token
 
 from accounts.errors import AccountLocked, EmailUnverified, InvalidCredentials
@@ -38,6 +39,20 @@ def verification_required() -> bool:
 
 
 @transaction.atomic
+def current_language() -> str:
+    """Return the active language as one of LANGUAGES' codes (the default when another)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember `language` (a LANGUAGES code) as the one to email `user` in; ignore others."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
 def user_register(*, email: str, password: str, request: HttpRequest | None = None) -> User:
     """Create a shopper, send the verification email and announce `user_registered`.
 
@@ -65,7 +80,8 @@ def user_register(*, email: str, password: str, request: HttpRequest | None = No
         # A savepoint: two sign-ups racing for one email both pass the check above, and the
         # case-insensitive unique constraint turns the loser into the same field error.
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password)
+            user = User.objects.create_user(email=email, password=password,
+                                            language=current_language())
     except IntegrityError:
         raise ValidationError({"email": [EMAIL_TAKEN]}) from None
     address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from accounts import selectors, services
 from accounts.forms import AddressForm, ProfileForm
@@ -83,3 +84,12 @@ def address_default(request, pk):
     address = services.address_set_default(address=_own_address(request, pk))
     messages.success(request, _("%(name)s, %(line1)s is now your default address.") % {"name": address.name, "line1": address.line1})
     return redirect("accounts:addresses")
+
+
+@require_POST
+def language_set(request):
+    """Django's set_language, and for a signed-in shopper: write to them in it from now on."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -3,8 +3,11 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.addresses import CHECKED_FIELDS, address_normalise
+from accounts.forms import CountryField, ProvinceInput
 from accounts.models import ADDRESS_FIELDS
 from orders.services import MAX_QUANTITY
 
@@ -37,10 +40,10 @@ class CheckoutForm(forms.Form):
     line1 = forms.CharField(max_length=200, required=False, label=_("Address line 1"))
     line2 = forms.CharField(max_length=200, required=False, label=_("Address line 2"))
     city = forms.CharField(max_length=100, required=False, label=_("City"))
-    province = forms.CharField(max_length=100, required=False, label=_("Province"))
+    province = forms.CharField(max_length=100, required=False, label=_("Province"),
+                               widget=ProvinceInput)
     postcode = forms.CharField(max_length=20, required=False, label=_("Postcode"))
-    country = forms.CharField(max_length=2, required=False, initial="CN", label=_("Country"),
-                              help_text=_("Two-letter code, e.g. CN."))
+    country = CountryField(required=False)
     coupon_code = forms.CharField(max_length=64, required=False, label=_("Coupon code"))
     points = forms.IntegerField(min_value=0, max_value=10**7, required=False, initial=0,
                                 label=_("Points to use"))
@@ -60,9 +63,19 @@ class CheckoutForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("address") == NEW_ADDRESS:
-            for name in ("name", "phone", "line1", "city", "postcode", "country"):
-                if not (data.get(name) or "").strip():
-                    self.add_error(name, _("This field is required for a new address."))
+            missing = [name for name in ("name", "phone", "line1", "city", "postcode", "country")
+                       if not (data.get(name) or "").strip()]
+            for name in missing:
+                self.add_error(name, _("This field is required for a new address."))
+            # The address book's rules (accounts/addresses.py), on what was filled in.
+            given = {name: data.get(name) or "" for name in CHECKED_FIELDS
+                     if name not in missing and name in data}
+            try:
+                data.update(address_normalise(given))
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    for error in errors:
+                        self.add_error(name, error)
         data["points"] = data.get("points") or 0
         return data
 

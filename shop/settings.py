@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
+    "django_countries",  # ISO 3166-1 countries, their names in both languages (addresses)
     # The shop, bottom layer first (docs/architecture.md); `shop` holds shared helpers
     "shop",
     "accounts",
@@ -469,6 +470,10 @@ SPECTACULAR_SETTINGS = {
 # --- Shop rules (every amount a rule uses is a setting or a staff-editable row) ---------
 
 SHOP_NAME = os.environ.get("SHOP_NAME", "Shop")
+# Country lists (address forms) open with China, where most orders go (django-countries).
+COUNTRIES_FIRST = ["CN"]
+# Where the shop is reached, for links in emails (no request to take the host from).
+SHOP_BASE_URL = os.environ.get("SHOP_BASE_URL", "http://localhost:8000")
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "CNY")
 SHOP_CURRENCY_SYMBOL = {"CNY": "¥", "USD": "$", "EUR": "€"}.get(SHOP_CURRENCY, SHOP_CURRENCY + " ")
 SHOP_SHIPPING_FEE = Decimal(os.environ.get("SHOP_SHIPPING_FEE", "10.00"))

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import views as accounts_views
 from shop import views
 from shop.metrics import metrics_view
 
@@ -27,7 +28,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),  # POST /i18n/setlang/: the language switch
+    # POST /i18n/setlang/: the language switch (Django's, remembering a shopper's choice).
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("account/", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

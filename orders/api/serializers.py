@@ -1,8 +1,10 @@
 """API shapes of carts and orders (docs/api.md, "Orders"); validation only."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.models import ADDRESS_FIELDS
+from accounts.addresses import CHECKED_FIELDS, address_normalise
+from accounts.models import ADDRESS_FIELDS, phone_validator
 from catalog.models import Sku
 from orders.errors import InvalidAddress
 from orders.gateways import REGISTRY
@@ -95,9 +97,26 @@ class AddressSerializer(serializers.Serializer):
     line1 = serializers.CharField(max_length=200)
     line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=100)
-    province = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    postcode = serializers.CharField(max_length=20)
-    country = serializers.CharField(min_length=2, max_length=2)
+    province = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="",
+        help_text="Optional. In China a province in English or Chinese (\"Shanghai\", \"上海\"); "
+                  "stored as its English name.")
+    postcode = serializers.CharField(max_length=20, help_text="Checked for the country: six "
+                                     "digits in China.")
+    country = serializers.CharField(min_length=2, max_length=2,
+                                    help_text="ISO 3166-1 alpha-2 code, e.g. CN.")
+
+    def validate_phone(self, value):
+        phone_validator(value)
+        return value
+
+    def validate(self, attrs):
+        """Check the address as the address book does (accounts/addresses.py): field errors."""
+        try:
+            attrs.update(address_normalise({name: attrs.get(name, "") for name in CHECKED_FIELDS}))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
 
 
 class OrderSerializer(serializers.Serializer):
