@@ -169,3 +169,4 @@ class ShopAdminSite(admin.AdminSite):
         """Return the front page's figures for this user (SHOP_ADMIN_DASHBOARD), or None."""
         path = getattr(settings, "SHOP_ADMIN_DASHBOARD", "")
         return import_string(path)(user=request.user) if path else None
+

@@ -11,7 +11,7 @@ class ShopConfig(AppConfig):
     name = "shop"
 
     def ready(self):
-        from shop import metrics
+        from shop import metrics, page_admin  # noqa: F401 - page_admin registers the pages' screen
 
         metrics.connect_receivers()
 

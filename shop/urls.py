@@ -31,6 +31,7 @@ urlpatterns = [
     # POST /i18n/setlang/: the language switch (Django's, remembering a shopper's choice).
     path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("account/", include("accounts.urls")),
+    path("pages/<slug:slug>/", views.page, name="page"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

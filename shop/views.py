@@ -1,4 +1,4 @@
-"""Project-level pages: health check, home page, error pages, media in debug."""
+"""Project-level pages: health check, home page, error pages, media in debug, text pages."""
 
 import logging
 
@@ -6,9 +6,11 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.static import serve
+
+from shop.models import Page
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +90,8 @@ def media(request, path: str):
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def page(request, slug):
+    """One of the shop's text pages (delivery and returns, contact, privacy, terms)."""
+    return render(request, "shop/page.html", {"page": get_object_or_404(Page, slug=slug)})
