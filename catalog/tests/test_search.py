@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from catalog.models import Category, Product
 from catalog.search import _closest_by_difflib
@@ -28,6 +29,13 @@ def translate(row, **fields):
 @pytest.fixture
 def shop(db):
     """Food & Drink > Tea (茶叶): an oolong and a pu-erh; Kitchen: a rice cooker that steams."""
+    # `name=` fills the active language's column: a page an earlier test asked for in
+    # Chinese may have left Chinese active in this thread.
+    with translation.override("en"):
+        return _make_shop()
+
+
+def _make_shop():
     food = CategoryFactory(name="Food & Drink", slug="food-drink")
     tea = CategoryFactory(parent=food, name="Tea", slug="tea")
     translate(tea, name_zh_hans="茶叶")
