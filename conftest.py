@@ -151,6 +151,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language.
+
+    LocaleMiddleware activates the request's language in the thread serving it and nothing
+    deactivates it: after a page asked for in Chinese, the test client's thread (the test's
+    own) would go on in Chinese, and `name=` would fill the Chinese column.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # --- Celery ----------------------------------------------------------------------------
 
 

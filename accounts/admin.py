@@ -61,14 +61,14 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ["email", "display_name", "is_staff", "is_active", "verified", "date_joined"]
-    list_filter = ["is_staff", "is_active", VerifiedFilter, "groups"]
+    list_filter = ["is_staff", "is_active", VerifiedFilter, "language", "groups"]
     search_fields = ["email", "display_name"]
     ordering = ["email"]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [AddressInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name"]}),
+        ("Profile", {"fields": ["display_name", "language"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
                                     "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),

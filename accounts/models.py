@@ -48,8 +48,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The language the shopper's emails are written in: set at sign-up and by the language
     # switch while signed in. Empty (older accounts): the shop's default, LANGUAGE_CODE.
     language = models.CharField(
-        max_length=10, blank=True,
-        help_text="The shopper's language for emails (en, zh-hans); empty: the shop's default.",
+        max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text="The shopper's language for emails; empty: the shop's default.",
     )
 
     objects = UserManager()

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(blank=True, help_text="The shopper's language for emails (en, zh-hans); empty: the shop's default.", max_length=10),
+            field=models.CharField(blank=True, choices=[('en', 'English'), ('zh-hans', '简体中文')], help_text="The shopper's language for emails; empty: the shop's default.", max_length=10),
         ),
     ]
