@@ -127,3 +127,13 @@ def test_a_partial_api_update_checks_the_postcode_against_the_saved_country():
     assert response.status_code == 400 and "postcode" in response.json()
     address.refresh_from_db()
     assert address.postcode == "200001"
+
+
+@pytest.mark.django_db
+def test_the_address_book_shows_province_and_country_in_the_page_language(client):
+    address = AddressFactory()
+    client.force_login(address.user)
+    chinese = client.get(reverse("accounts:addresses"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "上海" in chinese.content.decode() and "中国" in chinese.content.decode()
+    english = client.get(reverse("accounts:addresses"), HTTP_ACCEPT_LANGUAGE="en")
+    assert ", Shanghai 200001" in english.content.decode() and "China" in english.content.decode()
