@@ -23,7 +23,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramWordSimilarity,
 )
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length, Substr
 from modeltranslation.utils import build_localized_fieldname
@@ -32,8 +32,10 @@ from catalog.models import Category
 
 SEARCH_CONFIG = "english"
 SUGGESTIONS = 5
-# The least trigram word similarity (0..1) for a name to be offered as "did you mean".
+# The least trigram word similarity (0..1) for a name to be offered as "did you mean"
+# (PostgreSQL), and the least difflib ratio (SQLite).
 SUGGEST_SIMILARITY = 0.3
+SUGGEST_RATIO = 0.6
 # Where a word matched, by weight: a name match ranks above a category match, and so on.
 WEIGHT_NAME, WEIGHT_CATEGORY, WEIGHT_SPECS, WEIGHT_DESCRIPTION = 8, 4, 2, 1
 
@@ -121,7 +123,8 @@ def search_suggestions(q: str, *, products: QuerySet) -> dict:
     """Return {"products": [...], "categories": [...]} whose names are closest to `q`.
 
     `products` is the queryset of products for sale (the listing's base), so a hidden
-    product is never suggested. At most SUGGESTIONS of each; two queries.
+    product is never suggested. At most SUGGESTIONS of each, in a fixed number of queries
+    (on SQLite reading every name for sale: the fallback of a small shop).
     """
     q = " ".join(words_of(q))[:100]
     if not q:
@@ -143,7 +146,9 @@ def _closest_by_trigram(queryset: QuerySet, q: str) -> list:
     for field in names:
         close |= Q(**{f"{field}__trigram_word_similar": q})
     similarity = Greatest(*(TrigramWordSimilarity(q, field) for field in names))
-    with transaction.atomic(), connection.cursor() as cursor:
+    # On the database the query itself goes to (a replica may serve the search page).
+    using = queryset.db
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                        [str(SUGGEST_SIMILARITY)])
         return list(
@@ -164,7 +169,7 @@ def _closest_by_difflib(queryset: QuerySet, q: str) -> list:
         candidates += [word for text in list(candidates) for word in words_of(text)]
         best = max((difflib.SequenceMatcher(None, needle, text).ratio() for text in candidates),
                    default=0)
-        if best >= 0.6:
+        if best >= SUGGEST_RATIO:
             scored.append((-best, row.pk, row))
     return [row for *_, row in sorted(scored, key=lambda item: item[:2])[:SUGGESTIONS]]
 
