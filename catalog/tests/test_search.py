@@ -14,6 +14,7 @@ from catalog.models import Category, Product
 from catalog.search import _closest_by_difflib
 from catalog.selectors import product_list, product_suggestions
 from catalog.tests.factories import CategoryFactory, ProductFactory, SkuFactory
+from catalog.tests.test_queries import make_products, queries_for
 
 ZH = "zh-hans"
 
@@ -139,3 +140,11 @@ def test_in_the_demo_catalogue_tea_and_wulong_find_the_teas(db):
     teas = slugs(product_list({"q": "tea"}))
     assert {"tieguanyin-oolong", "aged-pu-erh-cake-357-g"} <= set(teas)
     assert slugs(product_list({"q": "乌龙"})) == ["tieguanyin-oolong"]
+
+
+@pytest.mark.parametrize("url", ["/search/?q=tieguanyn", "/search/?q=qqqqxxxx"])
+def test_an_empty_search_page_costs_the_same_queries_for_1_and_20_products(client, shop, url):
+    make_products(shop["kitchen"], 1)
+    one = queries_for(client, url, cold=True)
+    make_products(shop["kitchen"], 19)
+    assert queries_for(client, url, cold=True) == one
