@@ -254,8 +254,11 @@ def order_detail(request, number: str):
     order = get_object_or_404(
         selectors.order_detail_queryset(Order.objects.filter(user=request.user)), number=number
     )
+    events = list(order.events.all())
+    for event in events:
+        event.shopper_note = selectors.event_note_for_shopper(event)
     return render(request, "orders/order_detail.html", {
-        "order": order,
+        "order": order, "events": events,
         "can_cancel": services.transition_allowed(order=order, action="cancel"),
         "can_confirm": services.transition_allowed(order=order, action="confirm"),
         "can_pay": order.status == Order.Status.PENDING_PAYMENT and bool(enabled_gateways()),
