@@ -90,6 +90,12 @@ SHOPPER_EVENT_NOTES = {
 }
 
 
+def order_paid_at(order: Order) -> datetime | None:
+    """Return when the order was paid (its prefetched events), or None if it never was."""
+    return next((event.created_at for event in order.events.all()
+                 if event.to_status == Order.Status.PAID), None)
+
+
 def event_note_for_shopper(event: OrderEvent) -> str:
     """Return the line the shopper's order page shows under a status change."""
     if not event.from_status:

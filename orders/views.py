@@ -262,7 +262,20 @@ def order_detail(request, number: str):
         "can_cancel": services.transition_allowed(order=order, action="cancel"),
         "can_confirm": services.transition_allowed(order=order, action="confirm"),
         "can_pay": order.status == Order.Status.PENDING_PAYMENT and bool(enabled_gateways()),
+        "paid_at": selectors.order_paid_at(order),
     })
+
+
+@login_required
+def order_receipt(request, number: str):
+    """The printable receipt of the shopper's own paid order; 404 for anyone else's or unpaid."""
+    order = get_object_or_404(
+        selectors.order_detail_queryset(Order.objects.filter(user=request.user)), number=number
+    )
+    paid_at = selectors.order_paid_at(order)
+    if paid_at is None:
+        raise Http404
+    return render(request, "orders/receipt.html", {"order": order, "paid_at": paid_at})
 
 
 @login_required

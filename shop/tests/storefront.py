@@ -46,6 +46,7 @@ def shopper_pages(shop: dict) -> dict[str, str]:
         "pay": reverse("orders:pay", args=[shop["order"].number]),
         "order": shop["paid_order"].get_absolute_url(),
         "order-unpaid": shop["order"].get_absolute_url(),
+        "receipt": reverse("orders:receipt", args=[shop["paid_order"].number]),
         "orders": "/orders/",
         "points": "/points/",
         "membership": "/membership/",
