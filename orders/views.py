@@ -29,7 +29,7 @@ from orders.gateways import enabled_gateways, gateway_get
 from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
 from orders.pricing import quote_build
-from points.pricing import points_available
+from points.pricing import points_help
 from shop.errors import ShopError
 from shop.pages import flash_errors
 
@@ -157,10 +157,9 @@ def checkout(request):
         coupon_code, points = form.initial.get("coupon_code", ""), 0
     quote = quote_build(user=request.user, items=selectors.items_of(lines),
                         coupon_code=coupon_code, points=points, strict=False)
-    points_max, points_max_value = points_available(user=request.user, amount=quote.points_base)
     return render(request, "orders/checkout.html", {
         "form": form, "quote": quote, "lines": lines, "addresses": addresses,
-        "points_max": points_max, "points_max_value": points_max_value,
+        "points_help": points_help(user=request.user, amount=quote.points_base),
         "points_max_percent": settings.SHOP_POINTS_MAX_RATIO * 100,
         "new_address": NEW_ADDRESS, "address_fields": [(form[name], name in ("line1", "line2")) for name in ADDRESS_FIELDS],
     })
