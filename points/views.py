@@ -6,7 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from points.selectors import EXPIRING_SOON_DAYS, balance_for, entries_for, entry_summary, expiring_soon
+from points.selectors import (
+    EXPIRING_SOON_DAYS,
+    balance_for,
+    entries_for,
+    entry_summary,
+    expiring_soon,
+)
 
 HISTORY_PAGE_SIZE = 20
 
