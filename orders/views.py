@@ -40,7 +40,7 @@ def _cart_quote(request, lines, *, coupon_code="", points=0):
     """Return the non-strict quote for the page (the reason a coupon is refused included)."""
     coupon_error = ""
     if coupon_code and not request.user.is_authenticated:
-        coupon_code, coupon_error = "", "Sign in to use a coupon code."
+        coupon_code, coupon_error = "", _("Sign in to use a coupon code.")
     quote = quote_build(user=request.user, items=selectors.items_of(lines),
                         coupon_code=coupon_code, points=points, strict=False)
     return quote, coupon_error or quote.coupon_error
