@@ -89,6 +89,15 @@ def shoot(base: str, found: dict[str, str]) -> None:
         page = context.new_page()
         for name in PAGES:
             page.goto(base + found[name], wait_until="networkidle")
+            # Lazy images load only near the viewport: scroll down the page once, then back.
+            page.evaluate("""async () => {
+              for (let y = 0; y < document.body.scrollHeight; y += 400) {
+                window.scrollTo(0, y);
+                await new Promise((done) => setTimeout(done, 60));
+              }
+              window.scrollTo(0, 0);
+            }""")
+            page.wait_for_load_state("networkidle")
             path = OUT / f"{name}-390-zh-hans.png"
             page.screenshot(path=str(path), full_page=True)
             print(f"wrote {path.relative_to(ROOT)}")
