@@ -313,3 +313,33 @@ def test_shop_language_code_is_read_from_the_environment_and_checked():
     assert completed.returncode != 0
     assert completed.stderr.strip() == (
         "shop: refusing to start: SHOP_LANGUAGE_CODE must be one of en, zh-hans (got 'fr')")
+
+
+# --- Scripts --------------------------------------------------------------------------------
+
+JS_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n]|\\.)*)\1""")
+
+
+def english_literals(source: str, msgids: set[str]) -> list[str]:
+    """The string literals of a script (comments left out) that are English UI strings of the
+    catalogue."""
+    code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    code = re.sub(r"(?m)^\s*//.*$", "", code)
+    return [text for _, text in JS_STRING.findall(code) if text in msgids and re.search(r"[A-Z ]", text)]
+
+
+def test_scripts_take_their_words_from_the_page_not_from_english_literals():
+    msgids = {entry.msgid for entry in catalogue()}
+    found = {path.name: hits for path in (ROOT / "static" / "js").glob("*.js")
+             if (hits := english_literals(path.read_text(), msgids))}
+    assert found == {}, "translate these in the template and pass them as data- attributes"
+    # The check is not blind: the product page's old literal would be found.
+    assert english_literals('button.textContent = ok ? "Add to cart" : "Out of stock";', msgids) == [
+        "Add to cart", "Out of stock"]
+
+
+def test_the_product_page_gives_its_script_the_button_labels_in_the_shoppers_language(client, db):
+    from catalog.tests.factories import SkuFactory
+    sku = SkuFactory(stock=3)
+    html = client.get(sku.product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=ZH).content.decode()
+    assert 'data-label-add="加入购物车"' in html and 'data-label-out="缺货"' in html
