@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.test import Client
 from django.urls import reverse
 
 from orders.gateways.dummy import payment_simulate
@@ -57,3 +59,24 @@ def test_a_visitor_is_sent_to_log_in(client, shopper):
     order = paid(shopper)
     response = client.get(reverse("orders:receipt", args=[order.number]))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_printed_the_receipt_keeps_the_order_and_drops_the_shops_frame(live_server, page):
+    user = UserFactory()
+    order = paid(user)
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": live_server.url}])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + reverse("orders:receipt", args=[order.number]))
+    assert page.locator("[data-print]").is_visible()  # the script shows the Print button
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert not page.locator("[data-print]").is_visible()
+    assert page.locator(".receipt__lines thead").bounding_box()["height"] > 1  # a real table again
+    assert order.number in page.locator("[data-testid=receipt]").inner_text()
