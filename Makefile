@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=1 DJANGO_SECURE=0
 
-.PHONY: run test up install install-dev migrate seed lint bench messages
+.PHONY: run test up install install-dev migrate seed lint bench messages screenshots
 
 ## What the shop runs with (requirements.txt): `make run` and `make up`.
 $(VENV)/.installed: requirements.txt
@@ -60,3 +60,8 @@ I18N_IGNORE := --ignore=.venv --ignore=bench --ignore=staticfiles --ignore=media
 messages: install
 	$(DEV) $(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete $(I18N_IGNORE)
 	$(DEV) $(PY) manage.py compilemessages -l zh_Hans $(I18N_IGNORE)
+
+## Phone screenshots of the demo shop in Simplified Chinese (390 px): home, product, cart,
+## checkout, order, points, into docs/screenshots/. Needs Chromium and fonts-noto-cjk.
+screenshots: install-dev
+	$(PY) tools/screenshots.py

@@ -22,6 +22,7 @@ from catalog.filters import ProductFilter
 from catalog.models import Product
 from catalog.pagecache import cached_part
 from catalog.pricing import price_products
+from catalog.spec_names import spec_name
 from shop.money import format_money
 
 PAGE_SIZE = 24
@@ -125,10 +126,11 @@ def _product_context(item, user, chosen_code) -> dict:
         "chosen": chosen,
         "chosen_max": shown_stock(chosen.stock) if chosen else 1,
         "picker_label": " / ".join(
-            key.capitalize() for key in (chosen.attributes if chosen else {})) or _("Option"),
+            spec_name(key) for key in (chosen.attributes if chosen else {})) or _("Option"),
         "chosen_state": stock_state(chosen.stock) if chosen else None,
         "sku_data": {str(sku.pk): _sku_json(sku) for sku in skus},
-        "specs": sorted(item.specs.items()) if isinstance(item.specs, dict) else [],
+        "specs": sorted((spec_name(key), value) for key, value in item.specs.items())
+        if isinstance(item.specs, dict) else [],
     }
 
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog import pricing as catalog_pricing
 from marketing import pricing as marketing_pricing
@@ -144,7 +145,9 @@ def quote_build(
         user=user, requested=points, amount=points_base, strict=strict,
     )
     if points_used:
-        reduction = Reduction(amount=points_value, label=f"{points_used} points")
+        # In the request's language: the order keeps the label it was placed with.
+        reduction = Reduction(amount=points_value, label=gettext("%(points)s points used") % {
+            "points": points_pricing.points_number(points_used)})
         amount = _take(adjustments, "points", reduction, amount)
 
     return Quote(

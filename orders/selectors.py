@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from orders.pricing import Item
@@ -77,6 +79,32 @@ def order_detail_queryset(queryset: QuerySet[Order]) -> QuerySet[Order]:
         "lines", "adjustments", "shipments__events",
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
     )
+
+
+# What each step means to the shopper. The stored notes are for staff: they name the gateway
+# and its reference ("Paid through dummy (dummy_…)") and the bookkeeping ("Settled").
+SHOPPER_EVENT_NOTES = {
+    Order.Status.PAID: _("Payment received"),
+    Order.Status.PROCESSING: _("Preparing your order"),
+    Order.Status.REFUNDED: _("Your payment is on its way back to you"),
+}
+
+
+def order_paid_at(order: Order) -> datetime | None:
+    """Return when the order was paid (its prefetched events), or None if it never was."""
+    return next((event.created_at for event in order.events.all()
+                 if event.to_status == Order.Status.PAID), None)
+
+
+def event_note_for_shopper(event: OrderEvent) -> str:
+    """Return the line the shopper's order page shows under a status change."""
+    if not event.from_status:
+        return gettext("Order placed")
+    if event.to_status in SHOPPER_EVENT_NOTES:
+        return str(SHOPPER_EVENT_NOTES[event.to_status])
+    # Cancellations and completions keep their (marked) reason; a shipment its carrier and
+    # tracking number.
+    return gettext(event.note) if event.note else ""
 
 
 # --- Sales figures (the admin dashboard and the sales report API) --------------------------

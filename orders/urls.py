@@ -15,6 +15,7 @@ urlpatterns = [
     path("pay/<str:number>/", views.pay, name="pay"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/receipt/", views.order_receipt, name="receipt"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="cancel"),
     path("orders/<str:number>/confirm/", views.order_confirm, name="confirm"),
     path("flash/<int:sale_id>/buy/", views.flash_buy, name="flash_buy"),

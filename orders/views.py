@@ -29,7 +29,7 @@ from orders.gateways import enabled_gateways, gateway_get
 from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
 from orders.pricing import quote_build
-from points.pricing import points_available
+from points.pricing import points_help
 from shop.errors import ShopError
 from shop.pages import flash_errors
 
@@ -40,7 +40,7 @@ def _cart_quote(request, lines, *, coupon_code="", points=0):
     """Return the non-strict quote for the page (the reason a coupon is refused included)."""
     coupon_error = ""
     if coupon_code and not request.user.is_authenticated:
-        coupon_code, coupon_error = "", "Sign in to use a coupon code."
+        coupon_code, coupon_error = "", _("Sign in to use a coupon code.")
     quote = quote_build(user=request.user, items=selectors.items_of(lines),
                         coupon_code=coupon_code, points=points, strict=False)
     return quote, coupon_error or quote.coupon_error
@@ -157,10 +157,9 @@ def checkout(request):
         coupon_code, points = form.initial.get("coupon_code", ""), 0
     quote = quote_build(user=request.user, items=selectors.items_of(lines),
                         coupon_code=coupon_code, points=points, strict=False)
-    points_max, points_max_value = points_available(user=request.user, amount=quote.points_base)
     return render(request, "orders/checkout.html", {
         "form": form, "quote": quote, "lines": lines, "addresses": addresses,
-        "points_max": points_max, "points_max_value": points_max_value,
+        "points_help": points_help(user=request.user, amount=quote.points_base),
         "points_max_percent": settings.SHOP_POINTS_MAX_RATIO * 100,
         "new_address": NEW_ADDRESS, "address_fields": [(form[name], name in ("line1", "line2")) for name in ADDRESS_FIELDS],
     })
@@ -254,12 +253,28 @@ def order_detail(request, number: str):
     order = get_object_or_404(
         selectors.order_detail_queryset(Order.objects.filter(user=request.user)), number=number
     )
+    events = list(order.events.all())
+    for event in events:
+        event.shopper_note = selectors.event_note_for_shopper(event)
     return render(request, "orders/order_detail.html", {
-        "order": order,
+        "order": order, "events": events,
         "can_cancel": services.transition_allowed(order=order, action="cancel"),
         "can_confirm": services.transition_allowed(order=order, action="confirm"),
         "can_pay": order.status == Order.Status.PENDING_PAYMENT and bool(enabled_gateways()),
+        "paid_at": selectors.order_paid_at(order),
     })
+
+
+@login_required
+def order_receipt(request, number: str):
+    """The printable receipt of the shopper's own paid order; 404 for anyone else's or unpaid."""
+    order = get_object_or_404(
+        selectors.order_detail_queryset(Order.objects.filter(user=request.user)), number=number
+    )
+    paid_at = selectors.order_paid_at(order)
+    if paid_at is None:
+        raise Http404
+    return render(request, "orders/receipt.html", {"order": order, "paid_at": paid_at})
 
 
 @login_required

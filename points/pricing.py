@@ -3,17 +3,23 @@
 from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from points.errors import InsufficientPoints, PointsOverCap
 from points.selectors import balance_for
 from points.services import whole_points
-from shop.money import ZERO, money
+from shop.money import ZERO, format_money, money
 
 
 def points_value(points: int) -> Decimal:
     """Return what `points` are worth in money (100 points = 1.00), rounded to cents."""
     return money(Decimal(points) / settings.SHOP_POINTS_PER_UNIT)
+
+
+def points_number(points: int) -> str:
+    """Return points for people, grouped by thousands in either language (`2,779`)."""
+    return number_format(points, force_grouping=True)
 
 
 def points_cap(amount: Decimal) -> int:
@@ -45,14 +51,15 @@ def points_quote(*, user, requested: int, amount: Decimal) -> tuple[int, Decimal
     cap = points_cap(amount)
     if requested > cap:
         raise PointsOverCap(
-            _("This order can use at most %(cap)s points (worth %(value)s, %(ratio)s of %(amount)s before shipping).")
-            % {"cap": cap, "value": points_value(cap), "ratio": f"{settings.SHOP_POINTS_MAX_RATIO:.0%}",
-               "amount": money(amount)},
+            _("This order allows up to %(cap)s points (worth %(value)s, %(ratio)s of %(amount)s before shipping).")
+            % {"cap": points_number(cap), "value": format_money(points_value(cap)),
+               "ratio": f"{settings.SHOP_POINTS_MAX_RATIO:.0%}", "amount": format_money(amount)},
             max_points=cap,
         )
     balance = balance_for(user)
     if requested > balance:
-        raise InsufficientPoints(_("You have %(balance)s points; this needs %(requested)s.") % {"balance": balance, "requested": requested})
+        raise InsufficientPoints(_("You have %(balance)s points; this needs %(requested)s.") % {
+            "balance": points_number(balance), "requested": points_number(requested)})
     return requested, points_value(requested)
 
 
@@ -63,3 +70,20 @@ def points_available(*, user, amount: Decimal) -> tuple[int, Decimal]:
     """
     points = min(points_cap(amount), balance_for(user))
     return points, points_value(points)
+
+
+def points_help(*, user, amount: Decimal) -> str:
+    """Return the line under the checkout's points field: the balance, then what this order
+    allows and what that is worth. Said so a balance below the cap reads as "use them all",
+    never as a cap the shopper cannot reach."""
+    balance, cap = balance_for(user), points_cap(amount)
+    if balance <= 0:
+        return _("You have no points to use on this order.")
+    values = {"balance": points_number(balance), "cap": points_number(cap)}
+    if cap <= 0:
+        return _("You have %(balance)s points; this order cannot use points.") % values
+    if balance <= cap:
+        return _("You have %(balance)s points; this order allows up to %(cap)s, so you can use "
+                 "them all (worth %(value)s).") % {**values, "value": format_money(points_value(balance))}
+    return _("You have %(balance)s points; this order allows up to %(cap)s (worth %(value)s).") % {
+        **values, "value": format_money(points_value(cap))}

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from points.models import LedgerEntry, Lot, PointsAccount
 
@@ -41,6 +42,34 @@ def entries_for(user) -> QuerySet[LedgerEntry]:
     if user is None or not getattr(user, "is_authenticated", False):
         return LedgerEntry.objects.none()
     return LedgerEntry.objects.filter(account__user=user).order_by("-created_at", "-pk")
+
+
+def entry_summary(entry: LedgerEntry) -> str:
+    """Return what a ledger entry means to the shopper, in the request's language.
+
+    Written from the kind and the order it names, never from the stored reason or
+    reference: those are for staff (`order:SO…`, `lot:12`, `demo:welcome-order`). Only an
+    adjustment shows its reason, which staff write for the shopper to read.
+    """
+    number = entry.order_number
+    Kind = LedgerEntry.Kind
+    if entry.kind == Kind.EARN:
+        return (gettext("Points earned for order %(number)s") % {"number": number} if number
+                else gettext("Points earned"))
+    if entry.kind == Kind.REDEEM:
+        return (gettext("Points used on order %(number)s") % {"number": number} if number
+                else gettext("Points used"))
+    if entry.kind == Kind.REFUND:
+        return (gettext("Points returned: order %(number)s cancelled") % {"number": number}
+                if number else gettext("Points returned"))
+    if entry.kind == Kind.REVERSE:
+        return (gettext("Points taken back: order %(number)s refunded") % {"number": number}
+                if number else gettext("Points taken back"))
+    if entry.kind == Kind.EXPIRE:
+        return gettext("Points expired unused")
+    if entry.kind == Kind.BONUS:
+        return gettext(entry.reason) if entry.reason else gettext("Bonus points")
+    return entry.reason or gettext("Adjusted by the shop")
 
 
 def points_discrepancies() -> list[dict]:

@@ -6,7 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from points.selectors import EXPIRING_SOON_DAYS, balance_for, entries_for, expiring_soon
+from points.selectors import (
+    EXPIRING_SOON_DAYS,
+    balance_for,
+    entries_for,
+    entry_summary,
+    expiring_soon,
+)
 
 HISTORY_PAGE_SIZE = 20
 
@@ -24,6 +30,7 @@ def home(request):
     page = Paginator(entries_for(request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page:
         entry.order_url = order_url(entry.order_number) if entry.order_number else ""
+        entry.summary = entry_summary(entry)
     expiring = expiring_soon(request.user)
     return render(request, "points/home.html", {
         "balance": balance_for(request.user),

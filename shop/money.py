@@ -20,3 +20,12 @@ def format_money(value) -> str:
     amount = money(value)
     sign = "\u2212" if amount < 0 else ""
     return f"{sign}{settings.SHOP_CURRENCY_SYMBOL}{abs(amount):,.2f}"
+
+
+def percent_off(price, was) -> int:
+    """Return how many whole percent `price` is below `was` (0 when not below), rounded down,
+    so a badge never promises more than the shopper saves."""
+    price, was = money(price), money(was)
+    if was <= 0 or price >= was:
+        return 0
+    return int((was - price) * 100 // was)

@@ -48,9 +48,12 @@ class CartSerializer(serializers.Serializer):
     currency = serializers.CharField()
     promotion_hint = PromotionHintSerializer(allow_null=True)
     coupon_error = serializers.CharField(allow_blank=True)
+    points_error = serializers.CharField(allow_blank=True, help_text="Why the points asked for were refused.")
+    points_help = serializers.CharField(
+        allow_blank=True, help_text="For the checkout: the balance, what this cart allows and its worth.")
 
 
-def cart_data(cart_lines, quote) -> dict:
+def cart_data(cart_lines, quote, *, points_help: str = "") -> dict:
     """Return the cart API body: each cart line with its priced figures, and the breakdown."""
     lines = [
         {"id": line.pk, "sku": priced.sku_code, "name": priced.name,
@@ -64,6 +67,7 @@ def cart_data(cart_lines, quote) -> dict:
         "shipping": quote.shipping, "points_redeemed": quote.points_redeemed,
         "total": quote.total, "currency": quote.currency,
         "promotion_hint": quote.promotion_hint, "coupon_error": quote.coupon_error,
+        "points_error": quote.points_error, "points_help": points_help,
     }).data
 
 

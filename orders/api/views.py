@@ -35,6 +35,7 @@ from orders.gateways import REGISTRY, enabled_gateways
 from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
 from orders.pricing import Item, quote_build
+from points.pricing import points_help
 from shop.api import (
     BAD_REQUEST,
     CONFLICT,
@@ -68,20 +69,30 @@ def _order_json(order: Order, *, fresh: bool = False) -> dict:
 # --- Cart -----------------------------------------------------------------------------------
 
 
+class CartPreviewSerializer(serializers.Serializer):
+    points = serializers.IntegerField(required=False, min_value=0, max_value=10**9)
+
+
+
 class CartView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="The shopper's cart: lines and the pricing breakdown",
-        parameters=[OpenApiParameter("coupon", str, description="Preview a coupon code.")],
-        responses={200: CartSerializer, 401: UNAUTHORIZED},
+        parameters=[OpenApiParameter("coupon", str, description="Preview a coupon code."),
+                    OpenApiParameter("points", int, description="Preview paying with this many points.")],
+        responses={200: CartSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
     )
     def get(self, request):
+        points = CartPreviewSerializer(data=request.query_params)
+        points.is_valid(raise_exception=True)
         cart = selectors.cart_for_request(request)
         lines = selectors.cart_lines(cart)
         quote = quote_build(user=request.user, items=selectors.items_of(lines),
-                            coupon_code=request.query_params.get("coupon", "")[:64], strict=False)
-        return Response(cart_data(lines, quote))
+                            coupon_code=request.query_params.get("coupon", "")[:64],
+                            points=points.validated_data.get("points") or 0, strict=False)
+        return Response(cart_data(lines, quote, points_help=points_help(
+            user=request.user, amount=quote.points_base)))
 
 
 def _line_json(request, line: CartLine) -> dict:

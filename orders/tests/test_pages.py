@@ -90,11 +90,13 @@ def test_checkout_offers_the_points_the_order_allows(shopper_client, shopper):
     points_award(user=shopper, points=1_000, reference="order:EARLIER")
 
     page = shopper_client.get(reverse("orders:checkout")).content.decode()
-    assert "Use up to 1,000 points (saves ¥10.00)" in page  # the balance is the limit
+    # The balance is below the cap: no cap the shopper cannot reach.
+    assert ("You have 1,000 points; this order allows up to 2,500, so you can use them all "
+            "(worth ¥10.00).") in page
 
     points_award(user=shopper, points=9_000, reference="order:EARLIER2")
     page = shopper_client.get(reverse("orders:checkout")).content.decode()
-    assert "Use up to 2,500 points (saves ¥25.00)" in page  # now the cap is
+    assert "You have 10,000 points; this order allows up to 2,500 (worth ¥25.00)." in page
 
 
 def test_the_pay_page_approves_and_the_order_page_shows_processing(

@@ -85,7 +85,7 @@ def test_asking_for_more_than_the_cap_is_a_400_naming_the_maximum():
     assert response.status_code == 400
     body = response.json()
     assert (body["code"], body["max_points"]) == ("points_over_cap", 4500)
-    assert "4500 points" in body["detail"]
+    assert "4,500 points" in body["detail"]
     assert not Order.objects.exists()
     assert balance_for(user) == 10_000
 

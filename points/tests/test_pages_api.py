@@ -145,8 +145,9 @@ def test_header_shows_the_balance_in_one_query(rf, django_assert_num_queries):
         assert header(request) == {"header_points": 321}
 
 
-def test_header_is_empty_for_anonymous_visitors(rf, django_assert_num_queries):
+def test_header_offers_a_visitor_the_signup_bonus_without_a_query(rf, django_assert_num_queries, settings):
+    settings.SHOP_POINTS_SIGNUP_BONUS = 250
     request = rf.get("/")
     request.user = AnonymousUser()
     with django_assert_num_queries(0):
-        assert header(request) == {}
+        assert header(request) == {"signup_points": 250}

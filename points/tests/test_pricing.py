@@ -49,7 +49,7 @@ def test_asking_for_more_than_the_cap_names_the_maximum(rich):
     body = exc.value.as_dict()
     assert body["code"] == "points_over_cap"
     assert body["max_points"] == 4_999
-    assert "4999 points" in body["detail"]
+    assert "4,999 points" in body["detail"]
     assert exc.value.status == 400
 
 

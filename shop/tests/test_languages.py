@@ -12,12 +12,11 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import User
 from catalog.models import Category, Product
-from orders.services import cart_add, cart_get_or_create, items_for_skus, order_place
+from shop.tests.storefront import demo_storefront
+from shop.tests.storefront import shopper_pages as storefront_pages
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -149,30 +148,15 @@ def english_on(html: str, exempt: set[str], patterns) -> list[str]:
 
 @pytest.fixture
 def demo_shop(db):
-    """The demo data, plus for the demo shopper a cart line and an unpaid order."""
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    user = User.objects.get(email="demo@example.com")
-    product = Product.objects.filter(skus__stock__gt=2).distinct().order_by("pk").first()
-    sku = product.skus.filter(stock__gt=2).order_by("pk").first()
-    address = user.addresses.order_by("pk").first()
-    order, _ = order_place(user=user, address=address.as_snapshot(),
-                           items=items_for_skus(pairs=[(sku, 1)]))
-    cart_add(cart=cart_get_or_create(user=user), sku=sku, quantity=1)
-    return {"user": user, "product": product, "order": order}
+    """The demo data, plus for the demo shopper a paid order, an unpaid one and a cart line."""
+    return demo_storefront()
 
 
 def shopper_pages(shop) -> list[str]:
-    category = Category.objects.filter(products__isnull=False).order_by("pk").first()
     address = shop["user"].addresses.order_by("pk").first()
-    return [
-        "/", category.get_absolute_url(), "/search/?q=tea", "/search/?q=zzzz-nothing",
-        shop["product"].get_absolute_url(), "/cart/", "/checkout/",
-        reverse("orders:pay", args=[shop["order"].number]), shop["order"].get_absolute_url(),
-        "/orders/", "/points/", "/membership/", "/flash/", "/account/", "/account/addresses/",
-        "/account/addresses/add/", f"/account/addresses/{address.pk}/edit/",
-        f"/account/addresses/{address.pk}/delete/", reverse("account_email"),
-        reverse("account_change_password"), "/no-such-page/",
-    ]
+    return [*storefront_pages(shop).values(),
+            f"/account/addresses/{address.pk}/delete/", reverse("account_email"),
+            reverse("account_change_password"), "/no-such-page/"]
 
 
 VISITOR_PAGES = ["account_login", "account_signup", "account_reset_password"]
@@ -329,3 +313,33 @@ def test_shop_language_code_is_read_from_the_environment_and_checked():
     assert completed.returncode != 0
     assert completed.stderr.strip() == (
         "shop: refusing to start: SHOP_LANGUAGE_CODE must be one of en, zh-hans (got 'fr')")
+
+
+# --- Scripts --------------------------------------------------------------------------------
+
+JS_STRING = re.compile(r"""(["'])((?:(?!\1)[^\\\n]|\\.)*)\1""")
+
+
+def english_literals(source: str, msgids: set[str]) -> list[str]:
+    """The string literals of a script (comments left out) that are English UI strings of the
+    catalogue."""
+    code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    code = re.sub(r"(?m)^\s*//.*$", "", code)
+    return [text for _, text in JS_STRING.findall(code) if text in msgids and re.search(r"[A-Z ]", text)]
+
+
+def test_scripts_take_their_words_from_the_page_not_from_english_literals():
+    msgids = {entry.msgid for entry in catalogue()}
+    found = {path.name: hits for path in (ROOT / "static" / "js").glob("*.js")
+             if (hits := english_literals(path.read_text(), msgids))}
+    assert found == {}, "translate these in the template and pass them as data- attributes"
+    # The check is not blind: the product page's old literal would be found.
+    assert english_literals('button.textContent = ok ? "Add to cart" : "Out of stock";', msgids) == [
+        "Add to cart", "Out of stock"]
+
+
+def test_the_product_page_gives_its_script_the_button_labels_in_the_shoppers_language(client, db):
+    from catalog.tests.factories import SkuFactory
+    sku = SkuFactory(stock=3)
+    html = client.get(sku.product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=ZH).content.decode()
+    assert 'data-label-add="加入购物车"' in html and 'data-label-out="缺货"' in html

@@ -23,7 +23,8 @@
     if (Number(quantity.value) > sku.stock && sku.stock > 0) quantity.value = sku.stock;
     var button = el("add-to-cart-button");
     button.disabled = sku.stock <= 0;
-    button.textContent = sku.stock > 0 ? "Add to cart" : "Out of stock";
+    // The labels come translated from the page (data-label-add, data-label-out).
+    button.textContent = sku.stock > 0 ? button.dataset.labelAdd : button.dataset.labelOut;
   }
   form.addEventListener("change", function (event) {
     if (event.target.name === "sku") show(event.target.value);
