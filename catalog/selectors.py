@@ -40,12 +40,15 @@ ORDERINGS = {
     "-price": (F("price_from").desc(nulls_last=True), "pk"),
     "name": ("name", "pk"),
     "-created": ("-created_at", "-pk"),
+    # Best average first; more reviews break a tie; unrated products last.
+    "-rating": (F("rating_average").desc(nulls_last=True), "-rating_count", "-pk"),
 }
 ORDERING_CHOICES = [
     ("-created", _("Newest")),
     ("price", _("Price: low to high")),
     ("-price", _("Price: high to low")),
     ("name", _("Name")),
+    ("-rating", _("Top rated")),
 ]
 SEARCH_CONFIG = "english"
 
@@ -130,6 +133,11 @@ def _for_listing(queryset: QuerySet) -> QuerySet:
         first_thumbnails=Subquery(first_image.values("thumbnails")[:1],
                                   output_field=models.JSONField()),
     ).prefetch_related(Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"))
+
+
+def listing_ready(queryset: QuerySet) -> QuerySet:
+    """Return `queryset` (from products_base) with what a product card shows, as listings do."""
+    return _for_listing(queryset)
 
 
 def product_list(filters: Mapping | None = None) -> QuerySet:

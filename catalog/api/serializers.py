@@ -62,6 +62,10 @@ class ProductListSerializer(serializers.Serializer):
                                                     allow_null=True)
     total_stock = serializers.IntegerField()
     image = serializers.SerializerMethodField(help_text="URL of the first image, or null.")
+    rating_average = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True,
+        help_text="Average of the visible reviews' ratings (1-5); null without one.")
+    rating_count = serializers.IntegerField(help_text="How many visible reviews.")
 
     def get_image(self, product) -> str | None:
         # Listings annotate the first image's storage name; a detail has all its images.
