@@ -294,3 +294,17 @@ def test_the_product_page_query_count_does_not_grow_with_the_reviews(client, pro
         review_create(user=user, product=product, rating=4, body="More.")
 
     assert page_queries(client, url) == with_one
+
+
+def test_top_rated_sorts_the_category_page(client, product):
+    better = SkuFactory(product__category=product.category, product__name="Best Pot").product
+    for target, rating in ((product, 2), (better, 5)):
+        user = UserFactory()
+        bought(user, target)
+        review_create(user=user, product=target, rating=rating, body="Said.")
+    cache.clear()
+
+    html = client.get(f"/c/{product.category.slug}/?ordering=-rating").content.decode()
+
+    assert "Top rated" in html
+    assert html.index("Best Pot") < html.index(product.name)
