@@ -33,6 +33,7 @@ from catalog.shoppers.reviews import author_name, review_exists, reviews_visible
 from catalog.shoppers.stock_alerts import stock_alert_subscribe
 from catalog.shoppers.wishlist import (
     wishlist_add,
+    wishlist_has,
     wishlist_product_ids,
     wishlist_products,
     wishlist_remove,
@@ -218,7 +219,7 @@ def _with_hearts(request, html: str) -> str:
 
 
 def _wishlist_button(request, part) -> str:
-    saved = part["pk"] in wishlist_product_ids(request.user)
+    saved = wishlist_has(request.user, part["pk"])
     return render_to_string("catalog/_wishlist_button.html",
                             {"product_slug": part["slug"], "saved": saved}, request)
 

@@ -7,7 +7,6 @@ its email inside the same transaction: two workers handling the same SKU at once
 both claim one alert, and an email that fails to go rolls the claim back for a retry.
 """
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -20,8 +19,6 @@ from django.utils.translation import gettext
 from catalog.errors import InStock
 from catalog.models import Sku, StockAlert
 from shop.celery import enqueue_on_commit
-
-log = logging.getLogger(__name__)
 
 SEND_TASK = "catalog.tasks.stock_alerts_send_task"
 

@@ -51,6 +51,13 @@ def wishlist_products(user) -> list[Product]:
     return list(listing_ready(queryset)[:WISHLIST_MAX])
 
 
+def wishlist_has(user, product_id: int) -> bool:
+    """Return whether `user` saved the product (False for an anonymous visitor, no query)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return WishlistItem.objects.filter(user=user, product_id=product_id).exists()
+
+
 def wishlist_product_ids(user) -> list[int]:
     """Return the ids of the products `user` saved (for the hearts on cards)."""
     if not getattr(user, "is_authenticated", False):

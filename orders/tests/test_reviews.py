@@ -308,3 +308,11 @@ def test_top_rated_sorts_the_category_page(client, product):
 
     assert "Top rated" in html
     assert html.index("Best Pot") < html.index(product.name)
+
+
+def test_an_anonymous_page_post_goes_to_the_login_and_back_to_the_reviews(client, product):
+    response = client.post(f"/p/{product.slug}/review/", {"rating": "5", "body": "Hi"})
+
+    assert response.status_code == 302
+    assert "login" in response["Location"] and f"/p/{product.slug}/" in response["Location"]
+    assert client.post("/p/no-such/review/", {"rating": "5", "body": "Hi"}).status_code == 404
