@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Category, Product
 from shop.money import format_money
@@ -347,9 +348,9 @@ class CouponClaim(models.Model):
     """
 
     class Status(models.TextChoices):
-        AVAILABLE = "available", _("Available")
-        USED = "used", _("Used")
-        EXPIRED = "expired", _("Expired")
+        AVAILABLE = "available", pgettext_lazy("coupon status", "Available")
+        USED = "used", pgettext_lazy("coupon status", "Used")
+        EXPIRED = "expired", pgettext_lazy("coupon status", "Expired")
 
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="claims")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
