@@ -232,8 +232,7 @@ def _coupon_facts(coupons: Sequence[Coupon], *, user, lines: Sequence[PricedLine
     return _CouponFacts(uses=uses, held=held, scopes=scopes, paths=paths)
 
 
-def _check_coupon_itself(coupon: Coupon, *, facts: _CouponFacts, user, tier_code: str,
-                         at: datetime) -> None:
+def _check_coupon_itself(coupon: Coupon, *, facts: _CouponFacts, tier_code: str, at: datetime) -> None:
     """Refuse for the coupon's own state and the shopper: window, claim, limits, tier."""
     if at < coupon.starts_at:
         raise CouponInvalid(_("Coupon %(code)s is not valid until %(when)s.") % {"code": coupon.code, "when": _when(coupon.starts_at)},
@@ -271,11 +270,14 @@ def _coupon_base(coupon: Coupon, *, facts: _CouponFacts, lines: Sequence[PricedL
 
 
 def _coupon_cut(
-    coupon: Coupon, *, facts: _CouponFacts, user, lines: Sequence[PricedLine], amount: Decimal,
+    coupon: Coupon, *, facts: _CouponFacts, lines: Sequence[PricedLine], amount: Decimal,
     promotion_applied: bool, tier_code: str, at: datetime,
 ) -> Reduction:
-    """Return what `coupon` takes off `amount` (after step 3), or raise CouponInvalid why not."""
-    _check_coupon_itself(coupon, facts=facts, user=user, tier_code=tier_code, at=at)
+    """Return what `coupon` takes off `amount` (after step 3), or raise CouponInvalid why not.
+
+    `facts` hold what the checks read about the shopper (their uses and claims).
+    """
+    _check_coupon_itself(coupon, facts=facts, tier_code=tier_code, at=at)
     if promotion_applied and not coupon.combinable_with_promotions:
         raise CouponInvalid(
             _("Coupon %(code)s can't be combined with the promotion applied to your order.") % {"code": coupon.code},
@@ -316,7 +318,7 @@ def coupon_evaluate(
     """
     coupon = coupon_find(code)
     facts = _coupon_facts([coupon], user=user, lines=lines)
-    return _coupon_cut(coupon, facts=facts, user=user, lines=lines, amount=amount,
+    return _coupon_cut(coupon, facts=facts, lines=lines, amount=amount,
                        promotion_applied=promotion_applied, tier_code=tier_code, at=at)
 
 
@@ -342,7 +344,7 @@ def coupons_held_evaluate(
     found = []
     for coupon in coupons:
         try:
-            found.append(_coupon_cut(coupon, facts=facts, user=shopper, lines=lines, amount=amount,
+            found.append(_coupon_cut(coupon, facts=facts, lines=lines, amount=amount,
                                      promotion_applied=promotion_applied, tier_code=tier_code, at=at))
         except CouponInvalid:
             continue
