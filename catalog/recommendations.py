@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from catalog.models import Product
 from catalog.selectors import products_for_sale_by_ids
 
 BOUGHT_TOGETHER_LIMIT = 8
@@ -29,7 +30,9 @@ def _source(path: str):
 def bought_together_ids(slug: str) -> list[int]:
     """Return the ids the configured source ranks for product `slug` ([] with no source set)."""
     source = _source(settings.SHOP_BOUGHT_TOGETHER)
-    return list(source(slug, limit=BOUGHT_TOGETHER_LIMIT))[:BOUGHT_TOGETHER_LIMIT] if source else []
+    if source is None or len(slug) > Product._meta.get_field("slug").max_length:
+        return []  # no product has such a slug: nothing to ask (or to cache) for it
+    return list(source(slug, limit=BOUGHT_TOGETHER_LIMIT))[:BOUGHT_TOGETHER_LIMIT]
 
 
 def recently_viewed_ids(request) -> list[int]:

@@ -295,3 +295,31 @@ def test_my_coupons_page_groups_the_wallet_and_needs_a_login(client):
     coupon_redeem(coupon_id=coupon.pk, user=user, reference="order:SO1")
     page = client.get("/coupons/mine/").content.decode()
     assert page.count('data-testid="wallet-used"') == 1 and 'data-testid="wallet-available"' not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["0", "-1", "x" * 300, "%E4%B8%AD", "claimable"])
+def test_claiming_a_code_that_is_no_claimable_coupon_is_a_404_and_changes_nothing(code):
+    coupon = claimable(code="REAL")
+
+    response = api_for(UserFactory()).post(f"/api/v1/coupons/{code}/claim/")
+
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert Coupon.objects.get(pk=coupon.pk).claims_used == 0 == CouponClaim.objects.count()
+
+
+@pytest.mark.django_db
+def test_staff_read_claims_in_the_admin_with_their_status_and_cannot_write_them(client):
+    coupon = claimable(code="ADMINSEE", claims_total=7)
+    user = UserFactory(email="buyer@example.com")
+    coupon_claim(code="ADMINSEE", user=user)
+    coupon_redeem(coupon_id=coupon.pk, user=user, reference="order:SO42")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    claims = client.get("/admin/marketing/couponclaim/?status=used").content.decode()
+    coupons = client.get("/admin/marketing/coupon/").content.decode()
+
+    assert "buyer@example.com" in claims and "order:SO42" in claims and "Used" in claims
+    assert "6 / 7" in coupons  # claims left / total
+    assert "buyer@example.com" not in client.get("/admin/marketing/couponclaim/?status=available").content.decode()
+    assert client.get("/admin/marketing/couponclaim/add/").status_code == 403
