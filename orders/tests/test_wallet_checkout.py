@@ -20,6 +20,7 @@ from orders.models import Order
 from orders.pricing import Item, quote_build
 from orders.services import order_cancel
 from orders.tests.factories import ADDRESS, CartFactory, CartLineFactory, place
+from shop.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +200,30 @@ def test_the_checkout_prefills_the_best_held_coupon(client, sku):
     order = Order.objects.get()
     assert (order.coupon_code, order.total) == ("PREFILL", Decimal("170.00"))
     assert CouponClaim.objects.get(user=shopper).status == "used"
+
+
+# --- One claim, racing orders (PostgreSQL, real threads) ----------------------------------------
+
+
+def _try_place(user, sku, code) -> str:
+    try:
+        place(user=user, skus=[sku], coupon_code=code)
+    except CouponInvalid as exc:
+        return exc.extra.get("reason", "coupon_invalid")
+    return "placed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_claim_raced_by_the_shoppers_own_orders_is_spent_once():
+    sku = SkuFactory(price=Decimal("200.00"), stock=50)
+    coupon = claimable("ONECLAIM", per_customer_limit=5)
+    shopper = UserFactory()
+    coupon_claim(code="ONECLAIM", user=shopper)
+
+    results = run_concurrently(5, lambda i: _try_place(shopper, sku, "ONECLAIM"))
+
+    assert sorted(results) == ["not_claimed"] * 4 + ["placed"]
+    coupon.refresh_from_db()
+    assert coupon.used == 1 == Order.objects.filter(coupon_code="ONECLAIM").count()
+    assert CouponClaim.objects.get(user=shopper).redemption is not None
