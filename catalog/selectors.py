@@ -177,6 +177,17 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
     return _for_listing(queryset)
 
 
+def products_for_sale_by_ids(ids) -> list[Product]:
+    """Return the products for sale among `ids`, in the order given, ready for cards.
+
+    Two queries (the products with their from-price, stock and first image; their active
+    SKUs) however many ids; ids of products not for sale are left out.
+    """
+    ids = list(ids)
+    found = {product.pk: product for product in _for_listing(products_base().filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def products_updated_since(since) -> Q:
     """Return the condition "changed at or after `since`": the product row or any of its SKUs.
 

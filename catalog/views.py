@@ -39,6 +39,7 @@ from catalog.shoppers.wishlist import (
     wishlist_remove,
     wishlist_toggle,
 )
+from catalog.recommendations import product_recommendations, recently_viewed_record
 from shop.money import format_money
 from shop.pages import flash_errors
 
@@ -131,7 +132,19 @@ def product(request, slug):
             .replace("<!--review-form-->", _review_form(request, part), 1))
     return render(request, "catalog/product_page.html", {
         "title": part["title"], "body": mark_safe(body),  # nosec B308 B703 - HTML the shop rendered from its own templates
+        **_recommendations(request, product_id=part["pk"], slug=slug),
     })
+
+
+def _recommendations(request, *, product_id: int, slug: str) -> dict:
+    """Price and return the page's "bought together" and "recently viewed", then record the view.
+
+    Per request, outside the cached body: they change with new orders and per shopper.
+    """
+    found = product_recommendations(request, product_id=product_id, slug=slug)
+    price_products([*found["bought_together"], *found["recently_viewed"]], user=request.user)
+    recently_viewed_record(request, product_id)
+    return {**found, "low_stock": settings.SHOP_LOW_STOCK}
 
 
 def _product_context(item, user, chosen_code) -> dict:

@@ -524,6 +524,9 @@ SHOP_REVIEW_PURCHASE_CHECK = "orders.services.reviews.product_bought"
 # who a signed-in shopper's prices are for, and when a marketing window next opens or closes.
 SHOP_PRICE_AUDIENCE = ["membership.pricing.price_audience"]
 SHOP_PRICE_WINDOWS = ["marketing.pricing.price_windows"]
+# "Bought together" on the product page comes from orders, which catalog may not import: the
+# dotted path of a `(slug, *, limit) -> [product ids]` function (catalog/recommendations.py).
+SHOP_BOUGHT_TOGETHER = "orders.selectors.bought_together_ids"
 
 # --- Partners: webhooks ----------------------------------------------------------------
 

@@ -89,6 +89,23 @@ class ProductSerializer(ProductListSerializer):
     images = ImageSerializer(source="all_images", many=True)
 
 
+class ProductLinkSerializer(serializers.Serializer):
+    """A product another one points to (bought together)."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    price_from = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                          help_text="Lowest active SKU price, before discounts.")
+
+
+class ProductDetailSerializer(ProductSerializer):
+    """A product as `GET /products/{slug}/` answers: with what is bought together with it."""
+
+    bought_together = ProductLinkSerializer(
+        many=True, help_text="Products for sale most often in the same paid orders, most "
+                             "frequent first, at most 8.")
+
+
 def _clean_attributes(value: dict) -> dict:
     for key, item in value.items():
         if not isinstance(item, (str, int, float)) or isinstance(item, bool):

@@ -24,6 +24,13 @@ class PromotionHintSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+class SuggestedCouponSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    saving = serializers.DecimalField(max_digits=12, decimal_places=2, source="amount",
+                                      help_text="What the coupon would take off this cart.")
+    label = serializers.CharField()
+
+
 class CartLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sku = serializers.CharField(help_text="The SKU's code.")
@@ -46,6 +53,9 @@ class CartSerializer(serializers.Serializer):
     currency = serializers.CharField()
     promotion_hint = PromotionHintSerializer(allow_null=True)
     coupon_error = serializers.CharField(allow_blank=True)
+    suggested_coupon = SuggestedCouponSerializer(
+        allow_null=True, help_text="The coupon in the shopper's wallet that takes most off this "
+                                   "cart (null: none applies).")
 
 
 def cart_data(cart_lines, quote) -> dict:
@@ -62,6 +72,7 @@ def cart_data(cart_lines, quote) -> dict:
         "shipping": quote.shipping, "points_redeemed": quote.points_redeemed,
         "total": quote.total, "currency": quote.currency,
         "promotion_hint": quote.promotion_hint, "coupon_error": quote.coupon_error,
+        "suggested_coupon": quote.suggested_coupon,
     }).data
 
 
