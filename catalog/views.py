@@ -29,6 +29,7 @@ from catalog.forms import ReviewForm
 from catalog.models import Product, Sku
 from catalog.pagecache import cached_part
 from catalog.pricing import price_products
+from catalog.recommendations import product_recommendations, recently_viewed_record
 from catalog.shoppers.reviews import author_name, review_exists, reviews_visible
 from catalog.shoppers.stock_alerts import stock_alert_subscribe
 from catalog.shoppers.wishlist import (
@@ -39,7 +40,6 @@ from catalog.shoppers.wishlist import (
     wishlist_remove,
     wishlist_toggle,
 )
-from catalog.recommendations import product_recommendations, recently_viewed_record
 from shop.money import format_money
 from shop.pages import flash_errors
 
