@@ -151,6 +151,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language.
+
+    The test client runs LocaleMiddleware in the test's own thread, and Django never
+    deactivates the language a request activated: after a request in Chinese, a factory's
+    `name=` would fill the Chinese column only and an English page would show no name.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # --- Celery ----------------------------------------------------------------------------
 
 
