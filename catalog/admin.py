@@ -1,4 +1,8 @@
-"""The catalogue staff's screens: the category tree, products with SKU and image inlines."""
+"""The catalogue staff's screens: the category tree, products with SKU and image inlines.
+
+Reviews, wishlists and stock alerts have their screens in catalog/shoppers/admin.py; they are
+registered here with the rest.
+"""
 
 from django import forms
 from django.conf import settings
@@ -10,7 +14,8 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from catalog import selectors, services
-from catalog.models import Category, Product, ProductImage, Sku
+from catalog.models import Category, Product, ProductImage, Review, Sku, StockAlert, WishlistItem
+from catalog.shoppers.admin import ReviewAdmin, StockAlertAdmin, WishlistItemAdmin
 from catalog.uploads import image_rewrite
 from catalog.validators import validate_image
 from shop.admin import money_column, readable, thumbnail_tag
@@ -216,3 +221,8 @@ class SkuAdmin(CatalogueChangedMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = _save_sku_form(form, product=obj.product)
         obj.pk = saved.pk
+
+
+admin.site.register(Review, ReviewAdmin)
+admin.site.register(WishlistItem, WishlistItemAdmin)
+admin.site.register(StockAlert, StockAlertAdmin)

@@ -47,3 +47,15 @@ class DuplicateSku(ShopError):
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "skus": [self.detail]}
+
+
+class AlreadyReviewed(ShopError):
+    code = "already_reviewed"
+    status = 409
+    default_detail = _("You have already reviewed this product.")
+
+
+class InStock(ShopError):
+    code = "in_stock"
+    status = 400
+    default_detail = _("This item is in stock: order it now, no alert is needed.")

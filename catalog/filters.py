@@ -69,7 +69,7 @@ class ProductFilter(filters.FilterSet):
         help_text="ISO 8601 instant: only products changed since then (the product, or any of "
                   "its SKUs' price, stock or images), for incremental sync.")
     ordering = filters.ChoiceFilter(choices=ORDERING_CHOICES, empty_label=None,
-                                    help_text="price, -price, name or -created (default).")
+                                    help_text="price, -price, name, -rating or -created (default).")
 
     class Meta:
         model = Product

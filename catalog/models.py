@@ -1,5 +1,7 @@
-"""The product database: category tree, products, images and SKUs with their stock."""
+"""The product database: category tree, products, images and SKUs with their stock, and what
+shoppers keep about them: reviews, wishlists and back-in-stock alerts."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from treebeard.mp_tree import MP_Node
@@ -36,6 +38,11 @@ class Product(models.Model):
     # A product also counts as changed when one of its SKUs does (Sku.updated_at): see
     # selectors.products_updated_since.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Of the visible reviews, written only by catalog.services (one aggregate UPDATE per
+    # review write): null and 0 while no visible review exists.
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True,
+                                         editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -93,3 +100,74 @@ class Sku(models.Model):
     def label(self) -> str:
         """Return the attributes for people: `red / M`."""
         return " / ".join(str(v) for v in self.attributes.values()) or self.code
+
+
+class Review(models.Model):
+    """A shopper's rating (1-5) and words on a product they received; one per shopper."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120, blank=True)
+    body = models.TextField(max_length=5000)
+    verified_purchase = models.BooleanField(default=False)
+    # Hidden by staff: a hidden review shows nowhere and counts in no rating.
+    is_visible = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5),
+                                   name="catalog_review_rating_1_to_5"),
+            models.UniqueConstraint(fields=["product", "user"], name="catalog_review_once_per_user"),
+        ]
+        indexes = [models.Index(fields=["product", "is_visible", "-created_at"],
+                                name="catalog_review_listing")]
+
+    def __str__(self):
+        return f"{self.rating}★ {self.product} by {self.user}"
+
+
+class WishlistItem(models.Model):
+    """A product a shopper saved for later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="wishlist_items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="catalog_wishlist_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} in {self.user}'s wishlist"
+
+
+class StockAlert(models.Model):
+    """A shopper waiting for a sold-out SKU: told once by email when its stock returns.
+
+    `notified_at` is set by a conditional UPDATE (only while null) before the email goes,
+    so two workers handling the same restock cannot both send.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="stock_alerts")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sku"], name="catalog_stock_alert_once"),
+        ]
+        indexes = [models.Index(fields=["sku"], condition=models.Q(notified_at__isnull=True),
+                                name="catalog_stock_alert_waiting")]
+
+    def __str__(self):
+        return f"{self.user} waits for {self.sku}"

@@ -35,12 +35,15 @@ ORDERINGS = {
     "-price": (F("price_from").desc(nulls_last=True), "pk"),
     "name": ("name", "pk"),
     "-created": ("-created_at", "-pk"),
+    # Best average first; more reviews break a tie; unrated products last.
+    "-rating": (F("rating_average").desc(nulls_last=True), "-rating_count", "-pk"),
 }
 ORDERING_CHOICES = [
     ("-created", _("Newest")),
     ("price", _("Price: low to high")),
     ("-price", _("Price: high to low")),
     ("name", _("Name")),
+    ("-rating", _("Top rated")),
 ]
 
 
@@ -93,6 +96,11 @@ def _for_listing(queryset: QuerySet) -> QuerySet:
     ).prefetch_related(Prefetch("skus", queryset=_active_skus(), to_attr="active_skus"))
 
 
+def listing_ready(queryset: QuerySet) -> QuerySet:
+    """Return `queryset` (from products_base) with what a product card shows, as listings do."""
+    return _for_listing(queryset)
+
+
 def product_list(filters: Mapping | None = None) -> QuerySet:
     """Return the products matching `filters`, ordered, ready for a listing page.
 
@@ -129,6 +137,17 @@ def product_list(filters: Mapping | None = None) -> QuerySet:
     else:
         queryset = queryset.order_by(*ORDERINGS["-created"])
     return _for_listing(queryset)
+
+
+def products_for_sale_by_ids(ids) -> list[Product]:
+    """Return the products for sale among `ids`, in the order given, ready for cards.
+
+    Two queries (the products with their from-price, stock and first image; their active
+    SKUs) however many ids; ids of products not for sale are left out.
+    """
+    ids = list(ids)
+    found = {product.pk: product for product in _for_listing(products_base().filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def products_updated_since(since) -> Q:

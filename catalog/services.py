@@ -9,13 +9,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.webhooks import event_record
 from catalog.errors import DuplicateSku, InvalidPrice, InvalidStock, OutOfStock, UnknownSku
 from catalog.models import Category, Product, ProductImage, Sku
+from catalog.shoppers.stock_alerts import stock_alerts_restocked
 from catalog.thumbnails import thumbnails_make
 from catalog.uploads import image_rewrite
 from shop.catalogue_version import catalogue_changed
@@ -52,28 +52,45 @@ def stock_reserve(*, lines: Mapping[int, int]) -> None:
             code = Sku.objects.filter(pk=sku_id).values_list("code", flat=True).first()
             raise OutOfStock(code or str(sku_id))
         left, code = taken
-        _report_low_stock(sku_id=sku_id, code=code, before=left + quantity, after=left)
+        _stock_moved(sku_id=sku_id, code=code, before=left + quantity, after=left)
         # Pages show stock only up to the low-stock mark: a take that leaves more than that
         # changes no page, only the exact figure the API shows.
         catalogue_changed(stock_only=left > settings.SHOP_LOW_STOCK)
 
 
-def _report_low_stock(*, sku_id: int, code: str, before: int, after: int) -> None:
-    """Write a `stock.low` webhook event when a SKU's stock falls to SHOP_LOW_STOCK or below."""
+def _stock_moved(*, sku_id: int, code: str, before: int, after: int) -> None:
+    """Report what one stock write did to a SKU; every write of `Sku.stock` calls this.
+
+    Falling to SHOP_LOW_STOCK or below writes a `stock.low` webhook event; going from 0 to
+    more queues the SKU's back-in-stock alerts (after the commit), whichever path wrote it.
+    """
     if after <= settings.SHOP_LOW_STOCK < before:
         event_record(type="stock.low", stream=f"sku:{sku_id}", subject_id=sku_id,
                      data={"sku": code, "stock": after})
+    if before <= 0 < after:
+        stock_alerts_restocked(sku_ids=[sku_id])
 
 
 @transaction.atomic
 def stock_release(*, lines: Mapping[int, int]) -> None:
     """Give units back (`{sku_id: quantity}`), e.g. when an order is cancelled."""
+    now = timezone.now()
     for sku_id in sorted(lines):
         quantity = lines[sku_id]
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
-        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity,
-                                             updated_at=timezone.now())
+        # RETURNING gives the stock after the addition: the count before is that minus the
+        # units, read in the same statement (a SKU back from 0 has alerts to send).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Sku._meta.db_table} SET stock = stock + %s, updated_at = %s "  # nosec B608 - the model's table
+                "WHERE id = %s RETURNING stock, code",
+                [quantity, now, sku_id],
+            )
+            given = cursor.fetchone()
+        if given is not None:
+            after, code = given
+            _stock_moved(sku_id=sku_id, code=code, before=after - quantity, after=after)
     # Whether the units leave the low-stock band is not known without a read; releases are
     # rare (cancellations), so any release moves the version.
     catalogue_changed()
@@ -134,7 +151,7 @@ def sku_set_stock(*, sku: Sku, stock: int) -> Sku:
     # new value, as an admin form's does): the low-stock report compares the two.
     before = Sku.objects.select_for_update().filter(pk=sku.pk).values_list("stock", flat=True).get()
     Sku.objects.filter(pk=sku.pk).update(stock=value, updated_at=timezone.now())
-    _report_low_stock(sku_id=sku.pk, code=sku.code, before=before, after=value)
+    _stock_moved(sku_id=sku.pk, code=sku.code, before=before, after=value)
     sku.stock = value
     catalogue_changed()
     return sku
@@ -162,7 +179,7 @@ def stock_sync(*, items: Sequence[tuple[str, int]]) -> int:
                          codes=unknown)
     now = timezone.now()
     for sku in skus:
-        _report_low_stock(sku_id=sku.pk, code=sku.code, before=sku.stock, after=wanted[sku.code])
+        _stock_moved(sku_id=sku.pk, code=sku.code, before=sku.stock, after=wanted[sku.code])
         sku.stock, sku.updated_at = wanted[sku.code], now
     Sku.objects.bulk_update(skus, ["stock", "updated_at"])
     catalogue_changed()

@@ -8,25 +8,46 @@ header and what else is the shopper's own.
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.filters import ProductFilter
-from catalog.models import Product
+from catalog.forms import ReviewForm
+from catalog.models import Product, Sku
 from catalog.pagecache import cached_part
 from catalog.pricing import price_products
+from catalog.recommendations import product_recommendations, recently_viewed_record
+from catalog.shoppers.reviews import author_name, review_exists, reviews_visible
+from catalog.shoppers.stock_alerts import stock_alert_subscribe
+from catalog.shoppers.wishlist import (
+    wishlist_add,
+    wishlist_has,
+    wishlist_product_ids,
+    wishlist_products,
+    wishlist_remove,
+    wishlist_toggle,
+)
 from catalog.spec_names import spec_name
 from shop.money import format_money
+from shop.pages import flash_errors
 
 PAGE_SIZE = 24
 NEW_ARRIVALS = 8
+# The product page shows the latest reviews; the API lists them all, page by page.
+REVIEWS_SHOWN = 20
 
 
 def home(request):
@@ -38,7 +59,7 @@ def home(request):
             "arrivals": arrivals, "low_stock": settings.SHOP_LOW_STOCK,
         }, request)
 
-    blocks = cached_part(request, "home", (), make)
+    blocks = _with_hearts(request, cached_part(request, "home", (), make))
     return render(request, "catalog/home.html", {"blocks": mark_safe(blocks)})  # nosec B308 B703 - HTML the shop rendered from its own templates
 
 
@@ -85,7 +106,7 @@ def _listing(request, template, *, context, category=None, suggest=False):
 
     # The page links repeat the query string, so it is part of the key as a whole.
     args = (category.pk if category else None, sorted(request.GET.lists()))
-    results = cached_part(request, "listing", args, make)
+    results = _with_hearts(request, cached_part(request, "listing", args, make))
     return render(request, template, {
         **context, "form": form, "results": mark_safe(results),  # nosec B308 B703 - HTML the shop rendered from its own templates
         "orderings": selectors.ORDERING_CHOICES,
@@ -99,7 +120,7 @@ def product(request, slug):
         item = selectors.product_detail(slug)
         if item is None:
             raise Http404("No such product.")
-        return {"pk": item.pk, "title": item.name,
+        return {"pk": item.pk, "slug": item.slug, "title": item.name,
                 "body": render_to_string("catalog/product.html",
                                          _product_context(item, request.user, chosen_code),
                                          request)}
@@ -109,10 +130,26 @@ def product(request, slug):
                              {"product": SimpleNamespace(pk=part["pk"])}, request)
     csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
                        get_token(request))
-    body = part["body"].replace("<!--csrf-token-->", csrf, 1).replace("<!--flash-sale-->", flash, 1)
+    # Every form of the body gets the token (escaped shop text cannot hold the comment).
+    body = (part["body"].replace("<!--csrf-token-->", csrf)
+            .replace("<!--flash-sale-->", flash, 1)
+            .replace("<!--wishlist-button-->", _wishlist_button(request, part), 1)
+            .replace("<!--review-form-->", _review_form(request, part), 1))
     return render(request, "catalog/product_page.html", {
         "title": part["title"], "body": mark_safe(body),  # nosec B308 B703 - HTML the shop rendered from its own templates
+        **_recommendations(request, product_id=part["pk"], slug=slug),
     })
+
+
+def _recommendations(request, *, product_id: int, slug: str) -> dict:
+    """Price and return the page's "bought together" and "recently viewed", then record the view.
+
+    Per request, outside the cached body: they change with new orders and per shopper.
+    """
+    found = product_recommendations(request, product_id=product_id, slug=slug)
+    price_products([*found["bought_together"], *found["recently_viewed"]], user=request.user)
+    recently_viewed_record(request, product_id)
+    return {**found, "low_stock": settings.SHOP_LOW_STOCK}
 
 
 def _product_context(item, user, chosen_code) -> dict:
@@ -131,7 +168,15 @@ def _product_context(item, user, chosen_code) -> dict:
         "sku_data": {str(sku.pk): _sku_json(sku) for sku in skus},
         "specs": sorted((spec_name(key), value) for key, value in item.specs.items())
         if isinstance(item.specs, dict) else [],
+        "reviews": _reviews_shown(item.pk),
     }
+
+
+def _reviews_shown(product_id: int) -> list:
+    reviews = list(reviews_visible(product_id)[:REVIEWS_SHOWN])
+    for review in reviews:
+        review.author_name = author_name(review.user)
+    return reviews
 
 
 def _chosen_sku(skus, code):
@@ -174,3 +219,96 @@ def _sku_json(sku) -> dict:
         "stock": shown_stock(sku.stock),
         **stock_state(sku.stock),
     }
+
+
+# --- What is the shopper's own on product pages and cards: outside the cached parts -------
+
+
+def _with_hearts(request, html: str) -> str:
+    """Put the CSRF token into the cards' wishlist forms and add the shopper's saved ids.
+
+    The cards are cached alike for everyone; a small script (wishlist.js) fills the hearts
+    of the products this shopper saved, listed per request in a JSON block.
+    """
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                       get_token(request))
+    state = render_to_string("catalog/_wishlist_state.html",
+                             {"saved": wishlist_product_ids(request.user)})
+    return html.replace("<!--csrf-token-->", csrf) + state
+
+
+def _wishlist_button(request, part) -> str:
+    saved = wishlist_has(request.user, part["pk"])
+    return render_to_string("catalog/_wishlist_button.html",
+                            {"product_slug": part["slug"], "saved": saved}, request)
+
+
+def _review_form(request, part) -> str:
+    """The review form for a shopper who received the product and has not reviewed it."""
+    user = request.user
+    if not user.is_authenticated:
+        state = "anonymous"
+    elif review_exists(user=user, product_id=part["pk"]):
+        state = "reviewed"
+    elif not import_string(settings.SHOP_REVIEW_PURCHASE_CHECK)(user, part["pk"]):
+        state = "not_a_buyer"
+    else:
+        state = "form"
+    return render_to_string("catalog/_review_form.html", {
+        "state": state, "form": ReviewForm() if state == "form" else None,
+        "product_slug": part["slug"], "next": request.get_full_path(),
+    }, request)
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_POST
+def wishlist_toggle_view(request, slug):
+    """Save or unsave a product (the hearts' form: works without script)."""
+    product = get_object_or_404(Product, slug=slug, is_active=True)
+    if not request.user.is_authenticated:
+        return redirect_to_login(product.get_absolute_url())
+    # The wishlist page says what it wants ("remove"): a second click must not save it again.
+    action = request.POST.get("action")
+    if action == "remove":
+        wishlist_remove(user=request.user, product=product)
+        saved = False
+    elif action == "add":
+        wishlist_add(user=request.user, product=product)
+        saved = True
+    else:
+        saved = wishlist_toggle(user=request.user, product=product)
+    if saved:
+        messages.success(request, _("Saved %(name)s to your wishlist.") % {"name": product.name})
+    else:
+        messages.info(request, _("Removed %(name)s from your wishlist.") % {"name": product.name})
+    return _back(request, product.get_absolute_url())
+
+
+@login_required
+def wishlist(request):
+    products = wishlist_products(request.user)
+    price_products(products, user=request.user)
+    return render(request, "catalog/wishlist.html", {
+        "products": products, "low_stock": settings.SHOP_LOW_STOCK,
+    })
+
+
+@require_POST
+def stock_alert_view(request, code):
+    """Ask to be told when a sold-out SKU is back (the product page's form)."""
+    sku = get_object_or_404(Sku.objects.select_related("product"), code=code, is_active=True,
+                            product__is_active=True)
+    if not request.user.is_authenticated:
+        return redirect_to_login(sku.product.get_absolute_url())
+    with flash_errors(request):
+        stock_alert_subscribe(user=request.user, sku=sku)
+        messages.success(request, _("We will email you once when %(name)s is back in stock.")
+                         % {"name": sku.product.name})
+    return _back(request, sku.product.get_absolute_url())

@@ -1,4 +1,4 @@
-"""Staff screens for discounts, promotions and coupons; coupon uses are read-only history.
+"""Staff screens for discounts, promotions and coupons; coupon uses and claims are read-only history.
 
 Flash sales have their screens in marketing/flash/admin.py; they are registered here with the rest.
 """
@@ -16,6 +16,7 @@ from marketing.admin_mixins import WindowColumnsMixin
 from marketing.flash.admin import FlashPurchaseAdmin, FlashSaleAdmin
 from marketing.models import (
     Coupon,
+    CouponClaim,
     CouponRedemption,
     Discount,
     FlashPurchase,
@@ -146,10 +147,11 @@ class CouponAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
     m2m_fields = ("categories",)
     reduction = reduction
     min_spend_money = money_column("min_spend", "min spend")
-    list_display = ["code", "reduction", "min_spend_money", "window", "running_now", "uses"]
-    list_filter = [RunningNowFilter, "kind", "combinable_with_promotions", "starts_at"]
-    search_fields = ["code"]
-    readonly_fields = ["used"]
+    list_display = ["code", "name", "reduction", "min_spend_money", "window", "running_now", "uses",
+                    "claims"]
+    list_filter = [RunningNowFilter, "kind", "claimable", "combinable_with_promotions", "starts_at"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["used", "claims_used"]
     filter_horizontal = ["categories"]
     inlines = [RedemptionInline]
     change_list_template = "admin/marketing/coupon/change_list.html"
@@ -157,6 +159,12 @@ class CouponAdmin(SavedByServiceMixin, WindowColumnsMixin, admin.ModelAdmin):
     @admin.display(description="uses / limit", ordering="used")
     def uses(self, obj):
         return f"{obj.used} / {obj.usage_limit if obj.usage_limit is not None else '∞'}"
+
+    @admin.display(description="claims left / total", ordering="claims_used")
+    def claims(self, obj):
+        if not obj.claimable:
+            return "—"
+        return f"{obj.claims_left} / {obj.claims_total}"
 
     def get_urls(self):
         generate = path("generate/", self.admin_site.admin_view(self.generate_view),
@@ -198,6 +206,43 @@ class CouponRedemptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["created_at", "released_at"]
     search_fields = ["coupon__code", "reference", "user__email"]
     list_select_related = ["coupon", "user"]
+
+
+class ClaimStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return CouponClaim.Status.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == CouponClaim.Status.USED:
+            return queryset.filter(redemption__isnull=False)
+        if self.value() == CouponClaim.Status.EXPIRED:
+            return queryset.filter(redemption__isnull=True, coupon__ends_at__lte=now)
+        if self.value() == CouponClaim.Status.AVAILABLE:
+            return queryset.filter(redemption__isnull=True, coupon__ends_at__gt=now)
+        return queryset
+
+
+@admin.register(CouponClaim)
+class CouponClaimAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Claims are the shoppers' (the coupon centre); staff read them."""
+
+    list_display = ["coupon", "user", "claim_status", "claimed_at", "used_at", "order_reference"]
+    list_filter = [ClaimStatusFilter, "claimed_at"]
+    search_fields = ["coupon__code", "user__email", "redemption__reference"]
+    list_select_related = ["coupon", "user", "redemption"]
+    date_hierarchy = "claimed_at"
+
+    @admin.display(description="status")
+    def claim_status(self, obj):
+        return CouponClaim.Status(obj.status).label
+
+    @admin.display(description="order")
+    def order_reference(self, obj):
+        return obj.redemption.reference if obj.redemption_id else "—"
 
 
 admin.site.register(FlashSale, FlashSaleAdmin)

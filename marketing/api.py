@@ -1,23 +1,27 @@
 """Marketing API: discounts and promotions (running ones public), coupons (marketing staff only).
 
 Shoppers ask whether a coupon fits their cart at `GET /api/v1/coupons/{code}/check/`, which
-orders serves from the cart's quote (the cart is orders'). Flash sales: marketing/flash/api.py,
-routed here with the rest.
+orders serves from the cart's quote (the cart is orders'). The coupon wallet (领券): shoppers
+list the claimable coupons, claim one, and list their own. Flash sales:
+marketing/flash/api.py, routed here with the rest.
 """
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from catalog.models import Category, Product
-from marketing import services
+from marketing import selectors, services
 from marketing.flash.api import FlashSaleViewSet
-from marketing.models import Coupon, Discount, Promotion
+from marketing.models import Coupon, CouponClaim, Discount, Promotion
 from marketing.permissions import ReadRunningOrMarketingPerm
-from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS
+from shop.api import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, WRITE_ERRORS, error
 
 # --- Permissions ----------------------------------------------------------------------------
 
@@ -100,10 +104,47 @@ class CouponSerializer(ServiceSaveMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Coupon
-        fields = ["id", "code", "kind", "value", "max_discount", "min_spend", "starts_at", "ends_at",
+        fields = ["id", "code", "name", "kind", "value", "max_discount", "min_spend", "starts_at", "ends_at",
                   "usage_limit", "per_customer_limit", "categories", "tiers", "combinable_with_promotions",
-                  "used"]
-        read_only_fields = ["used"]
+                  "used", "claimable", "claims_total", "claims_per_customer", "claims_used"]
+        read_only_fields = ["used", "claims_used"]
+
+
+# --- The coupon wallet (领券) --------------------------------------------------------------
+
+_WALLET_FIELDS = ["code", "name", "kind", "value", "max_discount", "min_spend", "starts_at", "ends_at"]
+
+
+class ClaimableCouponSerializer(serializers.ModelSerializer):
+    claims_left = serializers.IntegerField(read_only=True, help_text="0 once every claim is handed out.")
+    claimed = serializers.SerializerMethodField(help_text="Whether the caller holds a claim of it.")
+
+    class Meta:
+        model = Coupon
+        fields = [*_WALLET_FIELDS, "claims_per_customer", "claims_left", "claimed"]
+
+    def get_claimed(self, coupon) -> bool:
+        return bool(getattr(coupon, "claimed", 0))
+
+
+class WalletCouponSerializer(serializers.ModelSerializer):
+    """A claim in the caller's wallet: the coupon's terms and the claim's status."""
+
+    code = serializers.CharField(source="coupon.code")
+    name = serializers.CharField(source="coupon.name")
+    kind = serializers.CharField(source="coupon.kind")
+    value = serializers.DecimalField(source="coupon.value", max_digits=12, decimal_places=2)
+    max_discount = serializers.DecimalField(source="coupon.max_discount", max_digits=12,
+                                            decimal_places=2, allow_null=True)
+    min_spend = serializers.DecimalField(source="coupon.min_spend", max_digits=12, decimal_places=2)
+    starts_at = serializers.DateTimeField(source="coupon.starts_at")
+    ends_at = serializers.DateTimeField(source="coupon.ends_at")
+    status = serializers.ChoiceField(choices=CouponClaim.Status.choices, read_only=True,
+                                     help_text="available, used (by an order) or expired.")
+
+    class Meta:
+        model = CouponClaim
+        fields = [*_WALLET_FIELDS, "status", "claimed_at", "used_at"]
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -177,10 +218,69 @@ class CouponViewSet(viewsets.ModelViewSet):
         return coupon
 
 
+class ClaimableCouponListView(generics.ListAPIView):
+    """The running claimable coupons, ending soonest first; an exhausted one shows 0 left."""
+
+    serializer_class = ClaimableCouponSerializer
+    permission_classes = [permissions.AllowAny]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.coupons_claimable(at=timezone.now(), user=self.request.user)
+
+    @extend_schema(summary="Coupons shoppers may claim (the coupon centre)",
+                   responses={200: ClaimableCouponSerializer(many=True), 400: BAD_REQUEST,
+                              404: NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CouponClaimView(APIView):
+    """Claim one of a running claimable coupon into the caller's wallet."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Claim a coupon into your wallet", request=None,
+        responses={
+            201: WalletCouponSerializer, 401: UNAUTHORIZED,
+            404: error("No running claimable coupon has this code."),
+            409: error("`already_claimed`: you hold as many as one shopper may claim; "
+                       "`claims_exhausted`: every claim has been handed out."),
+        },
+    )
+    def post(self, request, code: str):
+        claim = services.coupon_claim(code=code[:64], user=request.user)
+        return Response(WalletCouponSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+
+class MyCouponListView(generics.ListAPIView):
+    """The caller's claimed coupons, newest claim first, each available, used or expired."""
+
+    serializer_class = WalletCouponSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.coupon_claims_of(user=self.request.user)
+
+    @extend_schema(summary="Your coupons (the wallet)",
+                   responses={200: WalletCouponSerializer(many=True), 400: BAD_REQUEST,
+                              401: UNAUTHORIZED, 404: NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
 router = SimpleRouter()
 router.register("discounts", DiscountViewSet, basename="discount")
 router.register("promotions", PromotionViewSet, basename="promotion")
 router.register("coupons", CouponViewSet, basename="coupon")
 router.register("flash-sales", FlashSaleViewSet, basename="flash-sale")  # marketing/flash/api.py
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Ahead of the router: its coupon detail route would take "claimable" for a code.
+    path("coupons/claimable/", ClaimableCouponListView.as_view(), name="api-coupons-claimable"),
+    path("coupons/<str:code>/claim/", CouponClaimView.as_view(), name="api-coupon-claim"),
+    path("me/coupons/", MyCouponListView.as_view(), name="api-my-coupons"),
+    *router.urls,
+]

@@ -1,8 +1,10 @@
 """Demo data for `manage.py seed_demo`: idempotent, reports what it made.
 
 A running discount on the Electronics category, a 满减 promotion (spend 200.00, get 30.00
-off) and the coupon WELCOME10 (10 % off, minimum spend 100.00, once per customer, for a
-year). Each is looked up by name or code first, so a second run changes nothing.
+off), the coupon WELCOME10 (10 % off, minimum spend 100.00, once per customer, for a
+year) and the claimable coupon GRAB20 for the coupon centre (20.00 off from 150.00, 100
+claims, one each, 30 days). Each is looked up by name or code first, so a second run changes
+nothing.
 """
 
 from datetime import timedelta
@@ -20,6 +22,7 @@ DISCOUNT_CATEGORY = "electronics"
 DISCOUNT_NAME = "Electronics week"
 PROMOTION_NAME = "Spend ¥200, save ¥30"
 COUPON_CODE = "WELCOME10"
+CLAIMABLE_CODE = "GRAB20"
 
 
 def seed(*, out) -> None:
@@ -40,6 +43,14 @@ def seed(*, out) -> None:
                              min_spend=Decimal("100.00"), per_customer_limit=1,
                              starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=365))
         out(f"coupon {COUPON_CODE}: 10 % off from ¥100.00, once per customer, for a year")
+    if Coupon.objects.filter(code__iexact=CLAIMABLE_CODE).exists():
+        out(f"coupon {CLAIMABLE_CODE} already there")
+    else:
+        services.coupon_save(code=CLAIMABLE_CODE, name="¥20 off orders from ¥150", kind=Kind.FIXED,
+                             value=Decimal("20.00"), min_spend=Decimal("150.00"), per_customer_limit=None,
+                             claimable=True, claims_total=100, claims_per_customer=1,
+                             starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30))
+        out(f"coupon {CLAIMABLE_CODE}: in the coupon centre, 100 claims of ¥20.00 off from ¥150.00")
 
 
 def _discount(now, out) -> None:

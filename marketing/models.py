@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Category, Product
 from shop.money import format_money
@@ -199,6 +200,8 @@ class Coupon(CutLabelMixin, TimeWindow):
 
     code = models.CharField(max_length=40, validators=[coupon_code_validator],
                             help_text="Case-insensitive: welcome10 and WELCOME10 are one code.")
+    name = models.CharField(max_length=100, blank=True,
+                            help_text="Shown in the coupon centre and wallet, e.g. “New season ¥20 off”.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERCENT)
     value = models.DecimalField(max_digits=12, decimal_places=2)
     max_discount = models.DecimalField(
@@ -222,12 +225,32 @@ class Coupon(CutLabelMixin, TimeWindow):
         default=True, help_text="Off: refused when a threshold promotion applies to the order."
     )
     used = models.PositiveIntegerField(default=0, editable=False)
+    # The coupon wallet (领券): a claimable coupon works only for shoppers who claimed it.
+    claimable = models.BooleanField(
+        default=False, help_text="Shoppers claim it in the coupon centre; only claimers can use it.")
+    claims_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Claims handed out in all (required when claimable).")
+    claims_per_customer = models.PositiveIntegerField(default=1, help_text="Claims one shopper may hold.")
+    claims_used = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "pk"]
         constraints = [
             models.UniqueConstraint(Lower("code"), name="marketing_coupon_code_ci_unique"),
+            # NULL passes a CHECK, hence the explicit "is not null".
+            models.CheckConstraint(
+                condition=Q(claimable=False) | Q(claims_total__isnull=False, claims_total__gte=1),
+                name="marketing_coupon_claimable_has_total",
+            ),
+            models.CheckConstraint(condition=Q(claims_per_customer__gte=1),
+                                   name="marketing_coupon_claims_per_customer_gte_1"),
+            # As for `used`: no UPDATE, however written, hands out more claims than the quota.
+            models.CheckConstraint(
+                condition=Q(claims_used__gte=0)
+                & (Q(claims_total__isnull=True) | Q(claims_used__lte=models.F("claims_total"))),
+                name="marketing_coupon_claims_within_total",
+            ),
             *TimeWindow.Meta.constraints,
             *_value_constraints("marketing_coupon"),
             models.CheckConstraint(condition=Q(usage_limit__isnull=True) | Q(usage_limit__gte=1),
@@ -262,12 +285,36 @@ class Coupon(CutLabelMixin, TimeWindow):
             errors["max_discount"] = "The cap must be more than 0.00 (leave it empty for no cap)."
         if self.min_spend is not None and self.min_spend < 0:
             errors["min_spend"] = "The minimum spend cannot be negative."
+        errors.update(self.claim_errors())
         if self.code:
             clash = Coupon.objects.filter(code__iexact=self.code).exclude(pk=self.pk)
             if clash.exists():
                 errors["code"] = f"A coupon with the code “{self.code}” already exists (codes ignore case)."
         if errors:
             raise ValidationError(errors)
+
+
+    def claim_errors(self) -> dict:
+        """Return the field errors of the wallet settings, for clean()."""
+        errors = {}
+        if self.claimable and not self.claims_total:
+            errors["claims_total"] = "A claimable coupon needs a number of claims (at least 1)."
+        elif self.claims_total is not None and self.claims_total < self.claims_used:
+            errors["claims_total"] = f"{self.claims_used} claims were already handed out."
+        if self.claims_per_customer is not None and self.claims_per_customer < 1:
+            errors["claims_per_customer"] = "A shopper must be able to claim at least 1."
+        elif (self.claimable and self.per_customer_limit is not None and self.claims_per_customer
+              and self.per_customer_limit < self.claims_per_customer):
+            errors["per_customer_limit"] = ("A shopper could not use every claim: make the uses per "
+                                            "shopper at least the claims per shopper, or leave it empty.")
+        return errors
+
+    @property
+    def claims_left(self) -> int:
+        """Return how many claims are still to be had (0 for a coupon that is not claimable)."""
+        if not self.claimable or self.claims_total is None:
+            return 0
+        return max(self.claims_total - self.claims_used, 0)
 
 
 class CouponRedemption(models.Model):
@@ -289,6 +336,53 @@ class CouponRedemption(models.Model):
 
     def __str__(self):
         return f"{self.coupon} × {self.reference}"
+
+
+class CouponClaim(models.Model):
+    """One claim of a claimable coupon by a shopper (领券): one use of it at checkout.
+
+    `seq` numbers a shopper's claims of one coupon (1, 2, …): with the unique constraint it
+    is the database's own guard on the per-shopper limit. `redemption` is the coupon use of
+    the order that spent the claim; cancelling that order releases the use and clears the
+    link, so the claim is available again. Written only by marketing.services.
+    """
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", pgettext_lazy("coupon status", "Available")
+        USED = "used", pgettext_lazy("coupon status", "Used")
+        EXPIRED = "expired", pgettext_lazy("coupon status", "Expired")
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="coupon_claims")
+    seq = models.PositiveIntegerField(default=1, editable=False)
+    redemption = models.OneToOneField(CouponRedemption, on_delete=models.SET_NULL, null=True,
+                                      blank=True, editable=False, related_name="claim")
+    claimed_at = models.DateTimeField(default=timezone.now, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-claimed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["coupon", "user", "seq"], name="marketing_claim_seq_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="marketing_claim_seq_gte_1"),
+        ]
+        indexes = [models.Index(fields=["user", "coupon"])]
+
+    def __str__(self):
+        return f"{self.coupon} for {self.user}"
+
+    def status_at(self, at=None) -> str:
+        """Return used (spent by an order), expired (the coupon ended) or available."""
+        if self.redemption_id is not None:
+            return self.Status.USED
+        if (at or timezone.now()) >= self.coupon.ends_at:
+            return self.Status.EXPIRED
+        return self.Status.AVAILABLE
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
 
 
 # --- Flash sales (秒杀): services and selectors in marketing/flash/, docs/flash-sales.md ------

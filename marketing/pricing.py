@@ -8,16 +8,17 @@ path, a category is in scope when its `path` starts with the path of a scoped ca
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
-from marketing.errors import CouponInvalid
-from marketing.models import Coupon, CouponRedemption, Discount, Kind, Promotion
+from marketing.errors import CouponInvalid, coupon_not_claimed
+from marketing.models import Coupon, CouponClaim, CouponRedemption, Discount, Kind, Promotion
 from shop.money import ZERO, format_money, money
 from shop.pricing import PricedLine, PriceOffer, PromotionHint, Reduction, without_flash
 
@@ -193,35 +194,74 @@ def coupon_find(code: str) -> Coupon:
     return coupon
 
 
-def _check_coupon_itself(coupon: Coupon, *, user, tier_code: str, at: datetime) -> None:
-    """Refuse for the coupon's own state and the shopper: window, limits, tier."""
+@dataclass(frozen=True)
+class _CouponFacts:
+    """What the coupon checks read besides the coupons, for a batch of coupons and one shopper.
+
+    `uses`: the shopper's unreleased uses per coupon id (coupons with a per-customer limit);
+    `held`: the shopper's available claims per coupon id (claimable coupons); `scopes`: the
+    category paths per scoped coupon id; `paths`: the lines' category paths (scoped only).
+    """
+
+    uses: dict[int, int]
+    held: dict[int, int]
+    scopes: dict[int, list[str]]
+    paths: dict[int, str]
+
+
+def _shopper(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _coupon_facts(coupons: Sequence[Coupon], *, user, lines: Sequence[PricedLine]) -> _CouponFacts:
+    """Return the facts for `coupons` in at most four queries, however many coupons."""
+    shopper = _shopper(user)
+    limited = [c.pk for c in coupons if c.per_customer_limit is not None]
+    claimable = [c.pk for c in coupons if c.claimable]
+    uses = held = {}
+    if shopper is not None and limited:
+        uses = dict(CouponRedemption.objects.filter(
+            coupon_id__in=limited, user=shopper, released_at__isnull=True,
+        ).values("coupon_id").annotate(n=Count("pk")).values_list("coupon_id", "n"))
+    if shopper is not None and claimable:
+        held = dict(CouponClaim.objects.filter(
+            coupon_id__in=claimable, user=shopper, redemption__isnull=True,
+        ).values("coupon_id").annotate(n=Count("pk")).values_list("coupon_id", "n"))
+    scopes = scope_paths_by_owner(Coupon.categories.through, "coupon_id", [c.pk for c in coupons])
+    paths = category_paths(line.category_id for line in lines) if scopes and lines else {}
+    return _CouponFacts(uses=uses, held=held, scopes=scopes, paths=paths)
+
+
+def _check_coupon_itself(coupon: Coupon, *, facts: _CouponFacts, tier_code: str, at: datetime) -> None:
+    """Refuse for the coupon's own state and the shopper: window, claim, limits, tier."""
     if at < coupon.starts_at:
         raise CouponInvalid(_("Coupon %(code)s is not valid until %(when)s.") % {"code": coupon.code, "when": _when(coupon.starts_at)},
                             reason="not_started")
     if at >= coupon.ends_at:
         raise CouponInvalid(_("Coupon %(code)s expired on %(when)s.") % {"code": coupon.code, "when": _when(coupon.ends_at)}, reason="expired")
+    # A claimable coupon is only for the shoppers holding an unspent claim of it (领券).
+    if coupon.claimable and not facts.held.get(coupon.pk):
+        raise coupon_not_claimed(coupon.code)
     if coupon.usage_limit is not None and coupon.used >= coupon.usage_limit:
         raise CouponInvalid(_("Coupon %(code)s has been used up.") % {"code": coupon.code}, reason="used_up")
-    if coupon.per_customer_limit is not None and user is not None and user.is_authenticated:
-        mine = CouponRedemption.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
-        if mine >= coupon.per_customer_limit:
-            raise CouponInvalid(_("You have already used coupon %(code)s.") % {"code": coupon.code}, reason="already_used")
+    if coupon.per_customer_limit is not None and facts.uses.get(coupon.pk, 0) >= coupon.per_customer_limit:
+        raise CouponInvalid(_("You have already used coupon %(code)s.") % {"code": coupon.code}, reason="already_used")
     if not _tier_allows(coupon.tiers, tier_code):
         raise CouponInvalid(_("Coupon %(code)s is not available for your membership tier.") % {"code": coupon.code},
                             reason="wrong_tier")
 
 
-def _coupon_base(coupon: Coupon, *, lines: Sequence[PricedLine], amount: Decimal) -> Decimal:
+def _coupon_base(coupon: Coupon, *, facts: _CouponFacts, lines: Sequence[PricedLine],
+                 amount: Decimal) -> Decimal:
     """Return what the coupon applies to: the non-flash amount, limited to its scope.
 
     `amount` is the order's amount after step 3 over all lines, flash lines included. A
     category-scoped coupon applies to at most the subtotal of its lines.
     """
     base = without_flash(amount, lines)
-    scope = list(coupon.categories.values_list("path", flat=True))
+    scope = facts.scopes.get(coupon.pk, [])
     if scope:
-        paths = category_paths(line.category_id for line in lines)
-        scoped = _eligible_subtotal(lines, scope, paths)
+        scoped = _eligible_subtotal(lines, scope, facts.paths)
         if scoped <= 0:
             raise CouponInvalid(_("Nothing in your cart is eligible for coupon %(code)s.") % {"code": coupon.code},
                                 reason="nothing_in_scope")
@@ -229,24 +269,21 @@ def _coupon_base(coupon: Coupon, *, lines: Sequence[PricedLine], amount: Decimal
     return base
 
 
-def coupon_evaluate(
-    *, code: str, user, lines: Sequence[PricedLine], amount: Decimal,
+def _coupon_cut(
+    coupon: Coupon, *, facts: _CouponFacts, lines: Sequence[PricedLine], amount: Decimal,
     promotion_applied: bool, tier_code: str, at: datetime,
 ) -> Reduction:
-    """Return what coupon `code` takes off `amount` (after step 3), or raise CouponInvalid why not.
+    """Return what `coupon` takes off `amount` (after step 3), or raise CouponInvalid why not.
 
-    The refusal's `reason` (extra field) is one of: unknown, not_started, expired, used_up,
-    already_used, wrong_tier, not_combinable, nothing_in_scope, min_spend. A coupon never
-    takes off more than the amount it applies to.
+    `facts` hold what the checks read about the shopper (their uses and claims).
     """
-    coupon = coupon_find(code)
-    _check_coupon_itself(coupon, user=user, tier_code=tier_code, at=at)
+    _check_coupon_itself(coupon, facts=facts, tier_code=tier_code, at=at)
     if promotion_applied and not coupon.combinable_with_promotions:
         raise CouponInvalid(
             _("Coupon %(code)s can't be combined with the promotion applied to your order.") % {"code": coupon.code},
             reason="not_combinable",
         )
-    base = _coupon_base(coupon, lines=lines, amount=amount)
+    base = _coupon_base(coupon, facts=facts, lines=lines, amount=amount)
     # Minimum spend counts what was bought at shop prices after the promotion; flash-sale
     # units, sold at their own price, don't help reach it.
     spend = without_flash(amount, lines)
@@ -267,3 +304,48 @@ def coupon_evaluate(
         amount=min(cut, base), label=f"Coupon {coupon.code} ({coupon.value_label})",
         source_id=coupon.pk, code=coupon.code,
     )
+
+
+def coupon_evaluate(
+    *, code: str, user, lines: Sequence[PricedLine], amount: Decimal,
+    promotion_applied: bool, tier_code: str, at: datetime,
+) -> Reduction:
+    """Return what coupon `code` takes off `amount` (after step 3), or raise CouponInvalid why not.
+
+    The refusal's `reason` (extra field) is one of: unknown, not_started, expired,
+    not_claimed, used_up, already_used, wrong_tier, not_combinable, nothing_in_scope,
+    min_spend. A coupon never takes off more than the amount it applies to.
+    """
+    coupon = coupon_find(code)
+    facts = _coupon_facts([coupon], user=user, lines=lines)
+    return _coupon_cut(coupon, facts=facts, lines=lines, amount=amount,
+                       promotion_applied=promotion_applied, tier_code=tier_code, at=at)
+
+
+def coupons_held_evaluate(
+    *, user, lines: Sequence[PricedLine], amount: Decimal, promotion_applied: bool,
+    tier_code: str, at: datetime,
+) -> list[Reduction]:
+    """Return what each coupon in the shopper's wallet would take off `amount`, where it applies.
+
+    The wallet is the running coupons the shopper holds an unspent claim of; each is judged
+    by the same checks as a typed code (coupon_evaluate), and the ones refused are left out.
+    Five queries at most, however many coupons the shopper holds.
+    """
+    shopper = _shopper(user)
+    if shopper is None or not lines:
+        return []
+    coupons = list(Coupon.objects.running(at).filter(
+        claimable=True, claims__user=shopper, claims__redemption__isnull=True,
+    ).distinct().order_by("ends_at", "pk"))
+    if not coupons:
+        return []
+    facts = _coupon_facts(coupons, user=shopper, lines=lines)
+    found = []
+    for coupon in coupons:
+        try:
+            found.append(_coupon_cut(coupon, facts=facts, lines=lines, amount=amount,
+                                     promotion_applied=promotion_applied, tier_code=tier_code, at=at))
+        except CouponInvalid:
+            continue
+    return found

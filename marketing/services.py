@@ -1,4 +1,4 @@
-"""Marketing's write API: coupon uses (flash-sale writes live in marketing/flash/).
+"""Marketing's write API: coupon uses and claims (flash-sale writes live in marketing/flash/).
 
 Also the validated create/update of discounts, promotions and coupons that the admin's
 forms and the API share: each runs the model's `full_clean()` so both refuse the same
@@ -8,16 +8,17 @@ bad windows and values with the same messages.
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from marketing.errors import CouponInvalid
-from marketing.models import Coupon, CouponRedemption, Discount, Promotion
+from marketing.errors import AlreadyClaimed, ClaimsExhausted, CouponInvalid, coupon_not_claimed
+from marketing.models import Coupon, CouponClaim, CouponRedemption, Discount, Promotion
 from shop.catalogue_version import catalogue_changed
-from shop.errors import Conflict
+from shop.errors import Conflict, NotFound
 
 # --- Coupon uses --------------------------------------------------------------------------
 
@@ -43,7 +44,25 @@ def coupon_redeem(*, coupon_id: int, user, reference: str) -> CouponRedemption:
         mine = CouponRedemption.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
         if mine >= coupon.per_customer_limit:
             raise CouponInvalid(gettext("You have already used coupon %(code)s.") % {"code": coupon.code}, reason="already_used")
-    return CouponRedemption.objects.create(coupon=coupon, user=user, reference=reference)
+    redemption = CouponRedemption.objects.create(coupon=coupon, user=user, reference=reference)
+    if coupon.claimable:
+        _claim_spend(coupon=coupon, user=user, redemption=redemption)
+    return redemption
+
+
+def _claim_spend(*, coupon: Coupon, user, redemption: CouponRedemption) -> None:
+    """Link one of the shopper's available claims to the use; refuse without one.
+
+    The caller holds the coupon row's lock (the `used` UPDATE), so two orders of one
+    shopper racing for their last claim reach this read one after the other, and the
+    conditional UPDATE (`redemption IS NULL`) is the guard even so.
+    """
+    claim = CouponClaim.objects.filter(coupon=coupon, user=user, redemption__isnull=True).order_by("pk").first()
+    linked = claim is not None and CouponClaim.objects.filter(pk=claim.pk, redemption__isnull=True).update(
+        redemption=redemption, used_at=timezone.now()
+    )
+    if not linked:
+        raise coupon_not_claimed(coupon.code)
 
 
 @transaction.atomic
@@ -62,6 +81,43 @@ def coupon_release(*, reference: str) -> None:
         )
         if released:
             Coupon.objects.filter(pk=redemption.coupon_id, used__gt=0).update(used=F("used") - 1)
+            # The wallet's claim spent by this order is available again.
+            CouponClaim.objects.filter(redemption=redemption).update(redemption=None, used_at=None)
+
+
+# --- The coupon wallet (领券) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def coupon_claim(*, code: str, user, at=None) -> CouponClaim:
+    """Hand `user` one claim of the running claimable coupon `code`.
+
+    Raise NotFound (no such claimable coupon running), AlreadyClaimed (the shopper holds
+    `claims_per_customer` already) or ClaimsExhausted (`claims_total` are handed out). The
+    per-shopper limit is checked first, so a shopper at their limit hears that, not
+    "exhausted".
+
+    Locks, in this order (order placement takes them in the same order): the shopper's
+    user row, so one shopper's racing claims count one after another; then the coupon row,
+    through the conditional UPDATE of `claims_used`, so exactly `claims_total` claims are
+    handed out whatever the concurrency. A refusal after the UPDATE rolls it back.
+    """
+    at = at or timezone.now()
+    cleaned = (code or "").strip()
+    coupon = Coupon.objects.filter(code__iexact=cleaned, claimable=True).first() if cleaned else None
+    if coupon is None or not coupon.is_running(at):
+        raise NotFound(gettext("There is no coupon %(code)s to claim.") % {"code": cleaned})
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    held = CouponClaim.objects.filter(coupon=coupon, user=user).count()
+    if held >= coupon.claims_per_customer:
+        raise AlreadyClaimed(
+            gettext("You have already claimed coupon %(code)s as often as one shopper may.") % {"code": coupon.code})
+    counted = Coupon.objects.filter(
+        pk=coupon.pk, claimable=True, claims_used__lt=F("claims_total")
+    ).update(claims_used=F("claims_used") + 1)
+    if not counted:
+        raise ClaimsExhausted(gettext("Coupon %(code)s has all been claimed.") % {"code": coupon.code})
+    return CouponClaim.objects.create(coupon=coupon, user=user, seq=held + 1, claimed_at=at)
 
 
 # --- Staff writes (admin and API) ---------------------------------------------------------
@@ -131,13 +187,13 @@ def coupon_save(*, coupon: Coupon | None = None, **fields) -> Coupon:
     coupon = coupon or Coupon()
     for name, value in plain.items():
         setattr(coupon, name, value)
-    return _save(coupon, m2m=m2m, counters=("used",))
+    return _save(coupon, m2m=m2m, counters=("used", "claims_used"))
 
 
 @transaction.atomic
 def coupon_delete(*, coupon: Coupon) -> None:
     """Delete an unused coupon; a coupon with uses is history: end its window instead."""
-    if coupon.redemptions.exists():
+    if coupon.redemptions.exists() or coupon.claims.exists():
         raise Conflict(gettext("Coupon %(code)s has been used; end its window instead of deleting it.") % {"code": coupon.code})
     coupon.delete()
 

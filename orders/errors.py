@@ -86,3 +86,9 @@ class TrackingInvalid(ShopError):
     code = "tracking_invalid"
     status = 409
     default_detail = _("This shipment cannot take that tracking event now.")
+
+
+class NotABuyer(ShopError):
+    code = "not_a_buyer"
+    status = 403
+    default_detail = _("Only shoppers who received this product can review it.")

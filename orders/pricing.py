@@ -9,7 +9,8 @@ each a small function below; the other apps fill their steps through the calls n
                    or the base price if that is lower
 2. subtotal        Σ line totals
 3. promotion       marketing.pricing.promotion_for
-4. coupon          marketing.pricing.coupon_evaluate
+4. coupon          marketing.pricing.coupon_evaluate (and, for the suggestion, the same
+                   checks over the shopper's wallet: marketing.pricing.coupons_held_evaluate)
 5. shipping        flat fee; free at or above the threshold, or for tiers with free shipping
 6. points          points.pricing.points_quote
 7. total           never negative
@@ -100,6 +101,9 @@ class Quote:
     coupon_reason: str = ""  # the refusal's machine-readable reason, e.g. "min_spend"
     points_error: str = ""  # why the points were refused (strict=False only)
     points_base: Decimal = ZERO  # the amount points may pay part of (after step 4, no flash lines)
+    # The coupon of the shopper's wallet that takes most off this cart (suggest=True only):
+    # `code`, and `amount` = what step 4 would take off with it.
+    suggested_coupon: Reduction | None = None
     benefits: MemberBenefits | None = field(default=None, compare=False)
 
     @property
@@ -115,13 +119,15 @@ class Quote:
 @benefits_remembered()  # member prices, the promotion scope and shipping read one tier
 def quote_build(
     *, user, items: Sequence[Item], coupon_code: str = "", points: int = 0,
-    at: datetime | None = None, strict: bool = True,
+    at: datetime | None = None, strict: bool = True, suggest: bool = False,
 ) -> Quote:
     """Return the priced quote for `items`, running the pipeline steps in order.
 
     With strict=True a refused coupon or points request raises (CouponInvalid,
     PointsOverCap, InsufficientPoints); with strict=False the quote is built without it and
-    says why in `coupon_error` / `points_error`, for pages that show the reason.
+    says why in `coupon_error` / `points_error`, for pages that show the reason. With
+    suggest=True the quote also names the wallet coupon that would take most off
+    (`suggested_coupon`), judged at step 4 like a typed code.
     """
     at = at or timezone.now()
     benefits = benefits_for(user)
@@ -137,6 +143,10 @@ def quote_build(
         promotion_applied=promotion is not None, tier_code=benefits.tier_code, at=at,
         strict=strict,
     )
+    suggested = coupon_suggest_step(
+        user=user, lines=priced, amount=amount, promotion_applied=promotion is not None,
+        tier_code=benefits.tier_code, at=at,
+    ) if suggest else None
     amount = _take(adjustments, "coupon", coupon, amount)
     shipping = shipping_step(amount=amount, lines=lines, benefits=benefits)
     # Points do not pay for flash lines: they take part in no step but shipping.
@@ -155,8 +165,22 @@ def quote_build(
         shipping=shipping, points_redeemed=points_used, total=total_step(amount, shipping),
         currency=settings.SHOP_CURRENCY, promotion_hint=hint, coupon=coupon,
         coupon_error=coupon_error, coupon_reason=coupon_reason, points_error=points_error,
-        points_base=points_base, benefits=benefits,
+        points_base=points_base, suggested_coupon=suggested, benefits=benefits,
     )
+
+
+def quote_prefilled(*, user, items: Sequence[Item], coupon_code: str = "", points: int = 0) -> Quote:
+    """Return a page's non-strict quote with `coupon_code`, or else with the best wallet coupon.
+
+    The checkout fills in the coupon a shopper holds that takes most off their cart, so a
+    claimed coupon is used without typing it; `quote.coupon` says which one was applied.
+    """
+    quote = quote_build(user=user, items=items, coupon_code=coupon_code, points=points,
+                        strict=False, suggest=True)
+    if coupon_code.strip() or quote.suggested_coupon is None:
+        return quote
+    return quote_build(user=user, items=items, coupon_code=quote.suggested_coupon.code,
+                       points=points, strict=False, suggest=True)
 
 
 # --- The steps, in order -----------------------------------------------------------------
@@ -213,6 +237,28 @@ def coupon_step(
         code=code, user=user, lines=lines, amount=amount,
         promotion_applied=promotion_applied, tier_code=tier_code, at=at,
     )
+
+
+def coupon_suggest_step(
+    *, user, lines: Sequence[PricedLine], amount: Decimal, promotion_applied: bool,
+    tier_code: str, at: datetime,
+) -> Reduction | None:
+    """Step 4 for every coupon in the shopper's wallet: the one that takes most off `amount`.
+
+    Each candidate is capped exactly as an applied coupon is (`_reduce`), so the saving shown
+    is the adjustment the order would get. Ties go to the coupon ending first. A fixed
+    number of queries, however many coupons the shopper holds.
+    """
+    best: Reduction | None = None
+    for reduction in marketing_pricing.coupons_held_evaluate(
+        user=user, lines=lines, amount=amount, promotion_applied=promotion_applied,
+        tier_code=tier_code, at=at,
+    ):
+        saving = -_reduce("coupon", reduction, amount).amount
+        if saving > 0 and (best is None or saving > best.amount):
+            best = Reduction(amount=saving, label=reduction.label, source_id=reduction.source_id,
+                             code=reduction.code)
+    return best
 
 
 def shipping_step(*, amount: Decimal, lines: Sequence[QuoteLine], benefits: MemberBenefits) -> Decimal:

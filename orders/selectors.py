@@ -1,15 +1,18 @@
-"""Orders reads: carts for a request, orders a user may see, the numbers pages show."""
+"""Orders reads: carts for a request, orders a user may see, the numbers pages show, and
+"bought together" (the product page's recommendation from the shop's own orders)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog.selectors import products_base
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from orders.pricing import Item
 from orders.services import cart_get_or_create
@@ -201,3 +204,40 @@ def top_products(*, start: date, end: date, limit: int = 10) -> list[dict]:
          "units": row["units"], "revenue": row["revenue"]}
         for row in rows
     ]
+
+
+# --- Bought together (the product page, through settings.SHOP_BOUGHT_TOGETHER) -------------
+
+# Orders that were paid and stand: not awaiting payment, cancelled or refunded.
+BOUGHT_STATUSES = [S.PAID, S.PROCESSING, S.SHIPPED, S.COMPLETED]
+# A new paid order shows within this many seconds (the answer is cached per product).
+BOUGHT_TOGETHER_SECONDS = 60
+
+
+def bought_together_ids(slug: str, *, limit: int = 8) -> list[int]:
+    """Return the products for sale most often in the same paid orders as product `slug`.
+
+    Their ids, most orders in common first (ties: the older product first), at most
+    `limit`. One aggregate query whatever the number of orders: the order lines of the
+    standing paid orders joined to the lines of the same order that hold the product,
+    counted per other product; the product-for-sale rule (catalog's) is a subquery of it.
+    The answer is kept BOUGHT_TOGETHER_SECONDS in the cache, by slug, so the product API's
+    revalidation reads no table.
+    """
+    key = f"orders:bought-together:{limit}:{slug}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    rows = (
+        OrderLine.objects.filter(
+            order__status__in=BOUGHT_STATUSES,
+            order__lines__sku__product__slug=slug,  # the self-join: same order, this product
+            sku__product_id__in=products_base().exclude(slug=slug).values("pk"),
+        )
+        .values("sku__product_id")
+        .annotate(orders=Count("order_id", distinct=True))
+        .order_by("-orders", "sku__product_id")[:limit]
+    )
+    found = [row["sku__product_id"] for row in rows]
+    cache.set(key, found, BOUGHT_TOGETHER_SECONDS)
+    return found

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orders import views
+from orders import review_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -19,4 +19,5 @@ urlpatterns = [
     path("orders/<str:number>/cancel/", views.order_cancel, name="cancel"),
     path("orders/<str:number>/confirm/", views.order_confirm, name="confirm"),
     path("flash/<int:sale_id>/buy/", views.flash_buy, name="flash_buy"),
+    path("p/<slug:slug>/review/", review_views.review_post, name="review_post"),
 ]

@@ -28,7 +28,7 @@ from orders.forms import NEW_ADDRESS, AddToCartForm, CheckoutForm, CouponForm, Q
 from orders.gateways import enabled_gateways, gateway_get
 from orders.gateways.dummy import payment_simulate
 from orders.models import CartLine, Order
-from orders.pricing import quote_build
+from orders.pricing import quote_build, quote_prefilled
 from points.pricing import points_help
 from shop.errors import ShopError
 from shop.pages import flash_errors
@@ -42,7 +42,7 @@ def _cart_quote(request, lines, *, coupon_code="", points=0):
     if coupon_code and not request.user.is_authenticated:
         coupon_code, coupon_error = "", _("Sign in to use a coupon code.")
     quote = quote_build(user=request.user, items=selectors.items_of(lines),
-                        coupon_code=coupon_code, points=points, strict=False)
+                        coupon_code=coupon_code, points=points, strict=False, suggest=True)
     return quote, coupon_error or quote.coupon_error
 
 
@@ -151,12 +151,17 @@ def checkout(request):
     else:
         form = CheckoutForm(addresses=addresses,
                             initial={"coupon_code": request.session.get(CART_COUPON, "")})
+    items = selectors.items_of(lines)
     if form.is_bound:
         coupon_code, points = form.cleaned_data.get("coupon_code", ""), form.cleaned_data.get("points") or 0
+        quote = quote_build(user=request.user, items=items, coupon_code=coupon_code, points=points,
+                            strict=False, suggest=True)
     else:
-        coupon_code, points = form.initial.get("coupon_code", ""), 0
-    quote = quote_build(user=request.user, items=selectors.items_of(lines),
-                        coupon_code=coupon_code, points=points, strict=False)
+        # A first look: the best coupon of the shopper's wallet is filled in when none was chosen.
+        quote = quote_prefilled(user=request.user, items=items,
+                                coupon_code=form.initial.get("coupon_code", ""))
+        if quote.coupon is not None:
+            form.initial["coupon_code"] = quote.coupon.code
     return render(request, "orders/checkout.html", {
         "form": form, "quote": quote, "lines": lines, "addresses": addresses,
         "points_help": points_help(user=request.user, amount=quote.points_base),

@@ -482,6 +482,8 @@ SHOP_POINTS_PER_UNIT = int(os.environ.get("SHOP_POINTS_PER_UNIT", "100"))  # 100
 SHOP_POINTS_MAX_RATIO = Decimal(os.environ.get("SHOP_POINTS_MAX_RATIO", "0.50"))
 SHOP_POINTS_SIGNUP_BONUS = int(os.environ.get("SHOP_POINTS_SIGNUP_BONUS", "100"))
 SHOP_POINTS_EXPIRY_DAYS = int(os.environ.get("SHOP_POINTS_EXPIRY_DAYS", "365"))
+# Points for a shopper's first review of a product (once per shopper and product).
+SHOP_POINTS_REVIEW_BONUS = int(os.environ.get("SHOP_POINTS_REVIEW_BONUS", "20"))
 SHOP_MEMBERSHIP_WINDOW_DAYS = int(os.environ.get("SHOP_MEMBERSHIP_WINDOW_DAYS", "365"))
 ORDER_PAYMENT_TIMEOUT = timedelta(minutes=int(os.environ.get("ORDER_PAYMENT_TIMEOUT", "30")))
 FLASH_SALE_PAYMENT_TIMEOUT = timedelta(
@@ -520,10 +522,16 @@ if SHOP_TOKEN_TTL_DAYS < 1:
 # Each is a function (skus, *, user, at) -> {sku_id: PriceOffer}; the layers above catalog
 # plug in here because catalog may not import them.
 SHOP_PRICE_RULES = ["marketing.pricing.discount_offers", "membership.pricing.member_offers"]
+# Whether a shopper received a product, so the product page offers the review form: orders'
+# data, asked through this function (user, product_id) -> bool as catalog may not import it.
+SHOP_REVIEW_PURCHASE_CHECK = "orders.services.reviews.product_bought"
 # What cached shop pages are keyed by besides the catalogue version (catalog/pagecache.py):
 # who a signed-in shopper's prices are for, and when a marketing window next opens or closes.
 SHOP_PRICE_AUDIENCE = ["membership.pricing.price_audience"]
 SHOP_PRICE_WINDOWS = ["marketing.pricing.price_windows"]
+# "Bought together" on the product page comes from orders, which catalog may not import: the
+# dotted path of a `(slug, *, limit) -> [product ids]` function (catalog/recommendations.py).
+SHOP_BOUGHT_TOGETHER = "orders.selectors.bought_together_ids"
 
 # --- Partners: webhooks ----------------------------------------------------------------
 

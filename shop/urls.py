@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("orders.api.reports")),
     path("", include("accounts.partner_api")),  # partner keys, webhooks
     path("", include("orders.api.tracking")),  # shipment tracking events
+    path("", include("orders.api.reviews")),  # a product's reviews (the purchase check is orders')
 ]
 
 urlpatterns = [

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import shoppers, views
 
 urlpatterns = [
     path("categories/", views.CategoryListView.as_view(), name="api-categories"),
@@ -11,4 +11,8 @@ urlpatterns = [
     path("products/<slug:slug>/images/", views.ProductImageView.as_view(), name="api-product-images"),
     path("skus/<str:code>/", views.SkuDetailView.as_view(), name="api-sku"),
     path("stock/", views.StockSyncView.as_view(), name="api-stock"),
+    path("skus/<str:code>/notify-me/", shoppers.SkuNotifyView.as_view(), name="api-sku-notify"),
+    path("reviews/<int:pk>/", shoppers.ReviewModerationView.as_view(), name="api-review"),
+    path("wishlist/", shoppers.WishlistView.as_view(), name="api-wishlist"),
+    path("wishlist/<slug:slug>/", shoppers.WishlistItemView.as_view(), name="api-wishlist-item"),
 ]

@@ -62,6 +62,10 @@ class ProductListSerializer(serializers.Serializer):
                                                     allow_null=True)
     total_stock = serializers.IntegerField()
     image = serializers.SerializerMethodField(help_text="URL of the first image, or null.")
+    rating_average = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True,
+        help_text="Average of the visible reviews' ratings (1-5); null without one.")
+    rating_count = serializers.IntegerField(help_text="How many visible reviews.")
 
     def get_image(self, product) -> str | None:
         # Listings annotate the first image's storage name; a detail has all its images.
@@ -83,6 +87,23 @@ class ProductSerializer(ProductListSerializer):
     updated_at = serializers.DateTimeField()
     skus = ProductSkuSerializer(source="active_skus", many=True)
     images = ImageSerializer(source="all_images", many=True)
+
+
+class ProductLinkSerializer(serializers.Serializer):
+    """A product another one points to (bought together)."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    price_from = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                          help_text="Lowest active SKU price, before discounts.")
+
+
+class ProductDetailSerializer(ProductSerializer):
+    """A product as `GET /products/{slug}/` answers: with what is bought together with it."""
+
+    bought_together = ProductLinkSerializer(
+        many=True, help_text="Products for sale most often in the same paid orders, most "
+                             "frequent first, at most 8.")
 
 
 def _clean_attributes(value: dict) -> dict:

@@ -25,6 +25,8 @@ from catalog.api.serializers import (
     CategorySerializer,
     ImageSerializer,
     ImageUploadSerializer,
+    ProductDetailSerializer,
+    ProductLinkSerializer,
     ProductListSerializer,
     ProductPatchSerializer,
     ProductSerializer,
@@ -38,6 +40,7 @@ from catalog.filters import ProductFilter
 from catalog.models import Sku
 from catalog.pagecache import cached_part, etag_and_last_modified
 from catalog.pricing import effective_prices, price_products
+from catalog.recommendations import bought_together_ids
 from shop.api import BAD_REQUEST, READ_ERRORS, WRITE_ERRORS
 
 MAX_SYNC_ITEMS = 1000
@@ -80,14 +83,14 @@ def _require_sku_permissions(request, items, *, creating: bool) -> None:
             "Changing SKUs needs catalog.change_sku and adding them catalog.add_sku.")
 
 
-def _conditional(request, view: str):
+def _conditional(request, view: str, extra: tuple = ()):
     """Return (a 304 response or None, the validators to set on a full answer).
 
-    The validators come from the catalogue's versions, the shopper's price audience and
-    the request's path and query (catalog/pagecache.py): a revalidation costs no product
-    query.
+    The validators come from the catalogue's versions, the shopper's price audience, the
+    request's path and query (catalog/pagecache.py) and `extra` (what else the answer
+    holds): a revalidation costs no product query.
     """
-    etag, last_modified = etag_and_last_modified(request, view, (request.get_full_path(),))
+    etag, last_modified = etag_and_last_modified(request, view, (request.get_full_path(), *extra))
     timestamp = int(last_modified.timestamp()) if last_modified else None
     not_modified = None
     if etag is not None:
@@ -194,9 +197,12 @@ class ProductDetailView(APIView):
     permission_classes = [CatalogPermission]
     write_permissions = {"PATCH": ["catalog.change_product"]}
 
-    @extend_schema(responses={200: ProductSerializer, 304: None, **READ_ERRORS})
+    @extend_schema(responses={200: ProductDetailSerializer, 304: None, **READ_ERRORS})
     def get(self, request, slug):
-        not_modified, validators = _conditional(request, "api-product")
+        # "Bought together" moves with orders, not with the catalogue: it joins the cached
+        # answer afterwards, and its ids are part of the ETag.
+        together = bought_together_ids(slug)
+        not_modified, validators = _conditional(request, "api-product", (tuple(together),))
         if not_modified is not None:
             return _validated(not_modified, validators)
 
@@ -206,7 +212,8 @@ class ProductDetailView(APIView):
 
         data = cached_part(request, "api-product", (request.build_absolute_uri(),), make,
                            exact_stock=True)
-        return _validated(Response(data), validators)
+        linked = ProductLinkSerializer(selectors.products_for_sale_by_ids(together), many=True).data
+        return _validated(Response({**data, "bought_together": linked}), validators)
 
     @extend_schema(request=ProductPatchSerializer, responses={200: ProductSerializer, **WRITE_ERRORS})
     @transaction.atomic

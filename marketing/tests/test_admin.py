@@ -107,7 +107,7 @@ def test_shoppers_cannot_open_the_generator(client):
     (PromotionAdmin, Promotion, {"name": "Spend 200", "threshold": "200.00", "amount_off": "30.00",
                                  "tiers": "[]"}),
     (CouponAdmin, Coupon, {"code": "SPRING", "kind": "fixed", "value": "20.00", "min_spend": "0",
-                           "tiers": "[]", "combinable_with_promotions": "on",
+                           "tiers": "[]", "combinable_with_promotions": "on", "claims_per_customer": "1",
                            "redemptions-TOTAL_FORMS": "0", "redemptions-INITIAL_FORMS": "0"}),
 ], ids=["discount", "promotion", "coupon"])
 def test_the_admin_saves_discounts_promotions_and_coupons_through_the_marketing_services(

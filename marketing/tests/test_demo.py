@@ -1,4 +1,4 @@
-"""Demo data: a running category discount, the 满减 promotion and WELCOME10, once."""
+"""Demo data: a running category discount, the 满减 promotion, WELCOME10 and GRAB20, once."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -30,6 +30,9 @@ def test_seeding_twice_makes_each_row_once():
     assert (coupon.value, coupon.min_spend, coupon.per_customer_limit) == (Decimal("10.00"), Decimal("100.00"), 1)
     assert coupon.ends_at - timezone.now() > timedelta(days=360)
     assert "coupon WELCOME10 already there" in messages
+    grab = Coupon.objects.get(code="GRAB20")
+    assert (grab.claimable, grab.claims_total, grab.claims_left) == (True, 100, 100)
+    assert "coupon GRAB20 already there" in messages
 
 
 def test_without_the_category_the_discount_is_skipped_politely():

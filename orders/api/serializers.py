@@ -26,6 +26,13 @@ class PromotionHintSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+class SuggestedCouponSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    saving = serializers.DecimalField(max_digits=12, decimal_places=2, source="amount",
+                                      help_text="What the coupon would take off this cart.")
+    label = serializers.CharField()
+
+
 class CartLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sku = serializers.CharField(help_text="The SKU's code.")
@@ -51,6 +58,9 @@ class CartSerializer(serializers.Serializer):
     points_error = serializers.CharField(allow_blank=True, help_text="Why the points asked for were refused.")
     points_help = serializers.CharField(
         allow_blank=True, help_text="For the checkout: the balance, what this cart allows and its worth.")
+    suggested_coupon = SuggestedCouponSerializer(
+        allow_null=True, help_text="The coupon in the shopper's wallet that takes most off this "
+                                   "cart (null: none applies).")
 
 
 def cart_data(cart_lines, quote, *, points_help: str = "") -> dict:
@@ -68,6 +78,7 @@ def cart_data(cart_lines, quote, *, points_help: str = "") -> dict:
         "total": quote.total, "currency": quote.currency,
         "promotion_hint": quote.promotion_hint, "coupon_error": quote.coupon_error,
         "points_error": quote.points_error, "points_help": points_help,
+        "suggested_coupon": quote.suggested_coupon,
     }).data
 
 

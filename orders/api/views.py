@@ -90,7 +90,8 @@ class CartView(APIView):
         lines = selectors.cart_lines(cart)
         quote = quote_build(user=request.user, items=selectors.items_of(lines),
                             coupon_code=request.query_params.get("coupon", "")[:64],
-                            points=points.validated_data.get("points") or 0, strict=False)
+                            points=points.validated_data.get("points") or 0, strict=False,
+                            suggest=True)
         return Response(cart_data(lines, quote, points_help=points_help(
             user=request.user, amount=quote.points_base)))
 
@@ -153,8 +154,9 @@ CouponCheckSerializer = inline_serializer(
                                            help_text="What the coupon takes off the cart now."),
         "reason": serializers.CharField(help_text="Why not, for people; empty when it applies."),
         "reason_code": serializers.CharField(
-            help_text="Why not: unknown, not_started, expired, min_spend, used_up, already_used, "
-                      "wrong_tier, nothing_in_scope, not_combinable; empty when it applies."),
+            help_text="Why not: unknown, not_started, expired, not_claimed, min_spend, used_up, "
+                      "already_used, wrong_tier, nothing_in_scope, not_combinable; empty when it "
+                      "applies."),
     },
 )
 

@@ -38,3 +38,18 @@
     });
   });
 })();
+// "Tell me when it's back" follows the picker: shown for a SKU without stock, posting its code.
+(function () {
+  var alertForm = document.getElementById("stock-alert");
+  var form = document.getElementById("add-to-cart");
+  var dataNode = document.getElementById("sku-data");
+  if (!alertForm || !form || !dataNode) return;
+  var data = JSON.parse(dataNode.textContent);
+  form.addEventListener("change", function (event) {
+    if (event.target.name !== "sku") return;
+    var sku = data[event.target.value];
+    if (!sku) return;
+    alertForm.hidden = sku.stock > 0;
+    alertForm.action = alertForm.dataset.actionTemplate.replace("SKU-CODE", encodeURIComponent(sku.code));
+  });
+})();

@@ -36,7 +36,7 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0005_productimage_thumbnails")]
+    dependencies = [("catalog", "0007_shopper_staff_permissions")]
 
     operations = [
         TrigramExtension(),
