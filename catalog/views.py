@@ -2,7 +2,8 @@
 
 What many shoppers see alike (a listing's results, the product page's body, the home
 blocks) is rendered once per cache key (catalog/pagecache.py) and framed per request by the
-header and what else is the shopper's own.
+header and what else is the shopper's own. For an anonymous visitor the whole page is kept
+(`page_response`), the flash-sale blocks and the CSRF token put in per request.
 """
 
 from types import SimpleNamespace
@@ -11,7 +12,6 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.middleware.csrf import get_token
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 from catalog import selectors
 from catalog.filters import ProductFilter
 from catalog.models import Product
-from catalog.pagecache import cached_part
+from catalog.pagecache import cached_part, page_response
 from catalog.pricing import price_products
 from shop.money import format_money
 
 PAGE_SIZE = 24
 NEW_ARRIVALS = 8
+# Where the flash-sale block (units left, countdown: per request) goes into a cached page.
+FLASH_MARK = "<!--flash-sale-->"
 
 
 def home(request):
@@ -37,27 +39,42 @@ def home(request):
             "arrivals": arrivals, "low_stock": settings.SHOP_LOW_STOCK,
         }, request)
 
-    blocks = cached_part(request, "home", (), make)
-    return render(request, "catalog/home.html", {"blocks": mark_safe(blocks)})  # nosec B308 B703 - HTML the shop rendered from its own templates
+    def frame():
+        blocks = cached_part(request, "home", (), make)
+        return render_to_string("catalog/home.html", {
+            "blocks": mark_safe(blocks),  # nosec B308 B703 - HTML the shop rendered from its own templates
+            "flash": mark_safe(FLASH_MARK),  # nosec B308 B703 - a constant
+        }, request), None
+
+    def fill(html, _):
+        return html.replace(FLASH_MARK, render_to_string("marketing/_home_flash.html", {}, request), 1)
+
+    return page_response(request, "home", (), frame, fill)
 
 
 def category(request, slug):
-    tree = selectors.category_context(slug)
-    if tree is None:
-        raise Http404("No such category.")
-    return _listing(request, "catalog/category.html", category=tree.category, context={
-        "category": tree.category, "ancestors": tree.ancestors, "subcategories": tree.children,
-    })
+    def frame():
+        tree = selectors.category_context(slug)
+        if tree is None:
+            raise Http404("No such category.")
+        return _listing(request, "catalog/category.html", category=tree.category, context={
+            "category": tree.category, "ancestors": tree.ancestors, "subcategories": tree.children,
+        })
+
+    return page_response(request, "category", (slug,), frame)
 
 
 def search(request):
-    return _listing(request, "catalog/search.html", context={
-        "q": request.GET.get("q", "").strip(),
-        "subcategories": list(selectors.category_roots()),
-    })
+    def frame():
+        return _listing(request, "catalog/search.html", context={
+            "q": request.GET.get("q", "").strip(),
+            "subcategories": list(selectors.category_roots()),
+        })
+
+    return page_response(request, "search", (), frame)
 
 
-def _listing(request, template, *, context, category=None):
+def _listing(request, template, *, context, category=None) -> tuple[str, None]:
     """Render a filtered, paginated product listing; invalid filters are shown and ignored."""
     filterset = ProductFilter(request.GET, queryset=Product.objects.none())
     form = filterset.form
@@ -81,10 +98,10 @@ def _listing(request, template, *, context, category=None):
     # The page links repeat the query string, so it is part of the key as a whole.
     args = (category.pk if category else None, sorted(request.GET.lists()))
     results = cached_part(request, "listing", args, make)
-    return render(request, template, {
+    return render_to_string(template, {
         **context, "form": form, "results": mark_safe(results),  # nosec B308 B703 - HTML the shop rendered from its own templates
         "orderings": selectors.ORDERING_CHOICES,
-    })
+    }, request), None
 
 
 def product(request, slug):
@@ -99,15 +116,21 @@ def product(request, slug):
                                          _product_context(item, request.user, chosen_code),
                                          request)}
 
-    part = cached_part(request, "product", (slug, chosen_code), make)
-    flash = render_to_string("marketing/_product_flash.html",
-                             {"product": SimpleNamespace(pk=part["pk"])}, request)
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                       get_token(request))
-    body = part["body"].replace("<!--csrf-token-->", csrf, 1).replace("<!--flash-sale-->", flash, 1)
-    return render(request, "catalog/product_page.html", {
-        "title": part["title"], "body": mark_safe(body),  # nosec B308 B703 - HTML the shop rendered from its own templates
-    })
+    def frame():
+        part = cached_part(request, "product", (slug, chosen_code), make)
+        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                           get_token(request))
+        body = part["body"].replace("<!--csrf-token-->", csrf, 1)
+        return render_to_string("catalog/product_page.html", {
+            "title": part["title"], "body": mark_safe(body),  # nosec B308 B703 - HTML the shop rendered from its own templates
+        }, request), part["pk"]
+
+    def fill(html, pk):
+        flash = render_to_string("marketing/_product_flash.html",
+                                 {"product": SimpleNamespace(pk=pk)}, request)
+        return html.replace(FLASH_MARK, flash, 1)
+
+    return page_response(request, "product", (slug, chosen_code), frame, fill)
 
 
 def _product_context(item, user, chosen_code) -> dict:
