@@ -144,13 +144,15 @@ def spend_record(*, user, reference: str, amount: Decimal, at: datetime | None =
         raise InvalidSpend(_("A spend amount is 0 or more, not %(amount)s.") % {"amount": amount})
     # Lock order: membership row, then the spend record (spend_reverse does the same).
     membership = _membership_locked(user)
-    record, created = SpendRecord.objects.get_or_create(
-        reference=reference,
-        defaults={"user_id": user.pk, "amount": amount, "at": at or timezone.now()},
-    )
-    if created:
-        _evaluate(membership, user=user, at=timezone.now(), reason=TierChange.Reason.ORDER,
-                  reference=reference)
+    # Read, then a plain INSERT (no get_or_create savepoint): a reference is one order's, so
+    # its one user's membership lock, held now, keeps a second call for it waiting here.
+    record = SpendRecord.objects.filter(reference=reference).first()
+    if record is not None:
+        return record
+    record = SpendRecord.objects.create(reference=reference, user_id=user.pk, amount=amount,
+                                        at=at or timezone.now())
+    _evaluate(membership, user=user, at=timezone.now(), reason=TierChange.Reason.ORDER,
+              reference=reference)
     return record
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,7 +20,10 @@ from accounts.tests.factories import UserFactory
 from catalog import services as catalog_services
 from catalog.models import Sku
 from catalog.tests.factories import CategoryFactory, ProductImageFactory, SkuFactory
+from marketing.flash import flash_cache_forget
+from marketing.models import FlashSale
 from marketing.services import discount_save
+from marketing.tests.factories import FlashSaleFactory
 from membership.services import spend_record, tier_save
 from membership.tests.factories import tier_ladder
 from orders.services import cart_add, cart_get_or_create, cart_remove
@@ -286,3 +290,46 @@ def test_a_signed_in_shopper_gets_an_etag_of_their_own_and_no_last_modified(clie
     member = client.get("/api/v1/products/")
     assert member["ETag"] != anonymous["ETag"] and "Last-Modified" not in member
     assert client.get("/api/v1/products/", HTTP_IF_NONE_MATCH=anonymous["ETag"]).status_code == 200
+
+
+# --- Whole pages kept for anonymous visitors -------------------------------------------------
+
+
+def csrf_value(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_an_anonymous_page_is_served_whole_from_the_cache_with_each_visitors_own_csrf_token(sku):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for url in PAGES:
+        assert first.get(url).status_code == 200  # kept
+        with CaptureQueriesContext(connection) as captured:
+            html = second.get(url).content.decode()
+        assert not [q for q in captured if 'FROM "catalog_' in q["sql"]], url  # no catalogue read
+        assert "<!--csrf-value-->" not in html and "<!--flash-sale-->" not in html
+        token = csrf_value(html)
+        assert token != csrf_value(first.get(url).content.decode())
+        # The token works with the visitor's own cookie: the language switch accepts it.
+        response = second.post("/i18n/setlang/", {"language": "en", "next": url,
+                                                  "csrfmiddlewaretoken": token})
+        assert response.status_code == 302, url
+
+
+def test_a_visitor_with_a_cart_sees_their_own_count_on_a_page_others_got_from_the_cache(client, sku):
+    views(client)
+    visitor = Client()
+    visitor.post("/cart/add/", {"sku": sku.pk, "quantity": 2})
+    for url, html in views(visitor).items():
+        assert re.search(r'class="cart-link__count"[^>]*>2<', html), url
+    for url, html in views(client).items():
+        assert re.search(r'class="cart-link__count"[^>]*>0<', html), url
+
+
+def test_the_flash_sale_block_of_a_cached_page_shows_the_units_left_now(
+    client, sku, django_capture_on_commit_callbacks
+):
+    sale = FlashSaleFactory(sku=sku, quantity=5)
+    assert "<strong>5</strong> of 5 left" in client.get("/p/gaiwan/").content.decode()
+    FlashSale.objects.filter(pk=sale.pk).update(sold=3)
+    flash_cache_forget()
+    assert "<strong>2</strong> of 5 left" in client.get("/p/gaiwan/").content.decode()
