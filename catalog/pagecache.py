@@ -169,6 +169,24 @@ CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_MARK = "<!--csrf-value-->"
 
 
+def shared_block(request, name: str, seconds: int, make: Callable[[], str]) -> str:
+    """Return block `name` (the same for everyone, CSRF values aside) as rendered at most
+    `seconds` ago: `make()` it, else. For `page_response`'s `fill`, which puts in the token.
+    """
+    key = f"block:{name}:{get_language()}"
+    try:
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage degrades to rendering
+        return make()
+    if html is None:
+        html = CSRF_VALUE.sub(rf"\g<1>{CSRF_MARK}\g<2>", make())
+        try:
+            cache.set(key, html, seconds)
+        except Exception:  # noqa: BLE001
+            log.warning("page cache unavailable: block %s not kept", name)
+    return html
+
+
 def frame_cacheable(request) -> bool:
     """Return whether the page is the same for every anonymous visitor asking for this URL.
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors
 from catalog.filters import ProductFilter
 from catalog.models import Product
-from catalog.pagecache import cached_part, page_response
+from catalog.pagecache import cached_part, page_response, shared_block
 from catalog.pricing import price_products
 from shop.money import format_money
 
@@ -28,6 +28,8 @@ PAGE_SIZE = 24
 NEW_ARRIVALS = 8
 # Where the flash-sale block (units left, countdown: per request) goes into a cached page.
 FLASH_MARK = "<!--flash-sale-->"
+# How long home's flash-sale block is shared once rendered (its sales list is cached 5 s).
+HOME_FLASH_SECONDS = 2
 
 
 def home(request):
@@ -47,7 +49,11 @@ def home(request):
         }, request), None
 
     def fill(html, _):
-        return html.replace(FLASH_MARK, render_to_string("marketing/_home_flash.html", {}, request), 1)
+        # Its list of sales is shared for seconds already (units left may lag that long):
+        # rendered once per HOME_FLASH_SECONDS too, the CSRF values put in per response.
+        flash = shared_block(request, "home-flash", HOME_FLASH_SECONDS, lambda: render_to_string(
+            "marketing/_home_flash.html", {}, request))
+        return html.replace(FLASH_MARK, flash, 1)
 
     return page_response(request, "home", (), frame, fill)
 
