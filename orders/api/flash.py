@@ -40,7 +40,10 @@ from shop.api import BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, error
 from shop.errors import ShopError
 from shop.metrics import count
 
-TOKEN_CACHE_SECONDS = 10.0
+# Long enough to outlast a stampede: with many buyers each process sees a given key only
+# every few seconds, and a shorter memory sent most attempts to the database. A cached key
+# only ever refuses or reaches the gate: `confirm` asks the database before anything is bought.
+TOKEN_CACHE_SECONDS = 300.0
 _TOKEN_CACHE_MAX = 50_000
 _tokens: dict[str, tuple[float, object, object]] = {}
 
