@@ -57,6 +57,7 @@ SERVER_ENV = {
     "DJANGO_SECURE": "0",
     "SHOP_API_THROTTLES": "off",
     "SHOP_PAYMENT_GATEWAYS": "dummy",
+    "SHOP_DUMMY_GATEWAY_SECRET": "bench-only-gateway-secret-0123456789",
     "DJANGO_SETTINGS_MODULE": "bench.settings",
 }
 
@@ -217,20 +218,24 @@ def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> No
     raise RuntimeError("the shop did not answer /healthz in time")
 
 
-def wrk(wrk_bin: str, url: str, *, headers=(), script: str | None = None) -> dict:
+def wrk(wrk_bin: str, url: str, *, headers=(), script: str | None = None, label: str = "") -> dict:
     """Run wrk against `url`; return req/s, the mean latency (ms) and non-2xx/3xx count."""
     command = [wrk_bin, "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", script]
+    load = os.getloadavg()[0]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non_ok = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    # As it goes, with the load average before it: a run that fails later keeps its figures.
+    label = label or "/" + url.split("/", 3)[-1] + (" (signed in)" if headers else "")
+    say(f"  {label[:48]:<48} {rate:>9,.0f} req/s  (load {load:.1f})")
     return {"rate": rate, "non_ok": int(non_ok.group(1)) if non_ok else 0,
-            "p50": float(p50.group(1)) * scale[p50.group(2)] if p50 else 0.0}
+            "p50": float(p50.group(1)) * scale[p50.group(2)] if p50 else 0.0, "load": load}
 
 
 def lua_post(path: Path, *, url_path: str, buyers: list, body: str, idempotent: bool) -> str:
@@ -277,13 +282,14 @@ def measure(wrk_bin: str, base: str, shop: dict, scratch: Path) -> dict:
     flash = lua_post(scratch / "flash.lua", url_path=f"/api/v1/flash-sales/{shop['sale_id']}/orders/",
                      buyers=buyers, body='{"quantity": 1, "address": {"address_id": %d}}',
                      idempotent=False)
-    results["flash stampede"] = wrk(wrk_bin, base + "/", script=flash)
+    results["flash stampede"] = wrk(wrk_bin, base + "/", script=flash, label="flash stampede")
     # Sold out by now (BUYERS > Q): every attempt is the refusal a stampede mostly is.
-    results["flash refusal (sold out)"] = wrk(wrk_bin, base + "/", script=flash)
+    results["flash refusal (sold out)"] = wrk(wrk_bin, base + "/", script=flash,
+                                               label="flash refusal")
     place = lua_post(scratch / "place.lua", url_path="/api/v1/orders/", buyers=buyers,
                      body='{"lines": [{"sku": "BENCH-TEA", "quantity": 1}], "address_id": %d}',
                      idempotent=True)
-    results["order placement"] = wrk(wrk_bin, base + "/", script=place)
+    results["order placement"] = wrk(wrk_bin, base + "/", script=place, label="order placement")
     for name, url in (("ping", "/ping"), ("raw values", "/bench/raw/")):
         last = wrk(wrk_bin, base + url)
         say(f"{name}: {first[name]['rate']:,.0f} req/s before, {last['rate']:,.0f} after")
@@ -299,7 +305,8 @@ def paid_orders(count: int, buyers: list) -> list[int]:
     from rest_framework.authtoken.models import Token
 
     from catalog.models import Sku
-    from orders.services import order_place, payment_simulate
+    from orders.gateways.dummy import payment_simulate
+    from orders.services import order_place
     from orders.services.placement import address_resolve, items_for_skus
 
     sku = Sku.objects.get(code="BENCH-TEA")
@@ -358,7 +365,7 @@ def check_flash(sale_id: int) -> bool:
 
 def report(results: dict, placed: int, settle_rate: float) -> None:
     ping, raw = results["ping"]["rate"], results["raw values"]["rate"]
-    say(f"{'target':<34} {'req/s':>9} {'p50 ms':>8} {'ratio':>7}  baseline")
+    say(f"{'target':<34} {'req/s':>9} {'p50 ms':>8} {'ratio':>7} {'load':>5}  baseline")
     order = ["ping", "raw values", *(name for name in results if name not in ("ping", "raw values"))]
     for name in order:
         figure = results[name]
@@ -371,7 +378,8 @@ def report(results: dict, placed: int, settle_rate: float) -> None:
         else:
             ratio, base = figure["rate"] / raw, "raw values"
         extra = f"  ({figure['non_ok']} non-2xx)" if figure["non_ok"] else ""
-        say(f"{name:<34} {figure['rate']:>9,.0f} {figure['p50']:>8.1f} {ratio:>7.3f}  {base}{extra}")
+        say(f"{name:<34} {figure['rate']:>9,.0f} {figure['p50']:>8.1f} {ratio:>7.3f} "
+            f"{figure['load']:>5.1f}  {base}{extra}")
     say(f"orders placed: {placed} in {DURATION} s = {placed / DURATION:,.0f} orders/s")
     say(f"settlement, one worker: {settle_rate:,.0f} orders/s")
 

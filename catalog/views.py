@@ -2,7 +2,8 @@
 
 What many shoppers see alike (a listing's results, the product page's body, the home
 blocks) is rendered once per cache key (catalog/pagecache.py) and framed per request by the
-header and what else is the shopper's own.
+header and what else is the shopper's own. For an anonymous visitor the whole page is kept
+(`page_response`), the flash-sale blocks and the CSRF token put in per request.
 """
 
 from types import SimpleNamespace
@@ -27,7 +28,7 @@ from catalog import selectors
 from catalog.filters import ProductFilter
 from catalog.forms import ReviewForm
 from catalog.models import Product, Sku
-from catalog.pagecache import cached_part
+from catalog.pagecache import cached_part, page_response, shared_block
 from catalog.pricing import price_products
 from catalog.recommendations import product_recommendations, recently_viewed_record
 from catalog.shoppers.reviews import author_name, review_exists, reviews_visible
@@ -48,6 +49,12 @@ PAGE_SIZE = 24
 NEW_ARRIVALS = 8
 # The product page shows the latest reviews; the API lists them all, page by page.
 REVIEWS_SHOWN = 20
+# Where the flash-sale block (units left, countdown: per request) goes into a cached page.
+FLASH_MARK = "<!--flash-sale-->"
+# Where "bought together" and "recently viewed" (per request) go into a product page.
+RECOMMENDATIONS_MARK = "<!--recommendations-->"
+# How long home's flash-sale block is shared once rendered (its sales list is cached 5 s).
+HOME_FLASH_SECONDS = 2
 
 
 def home(request):
@@ -59,27 +66,46 @@ def home(request):
             "arrivals": arrivals, "low_stock": settings.SHOP_LOW_STOCK,
         }, request)
 
-    blocks = _with_hearts(request, cached_part(request, "home", (), make))
-    return render(request, "catalog/home.html", {"blocks": mark_safe(blocks)})  # nosec B308 B703 - HTML the shop rendered from its own templates
+    def frame():
+        blocks = _with_hearts(request, cached_part(request, "home", (), make))
+        return render_to_string("catalog/home.html", {
+            "blocks": mark_safe(blocks),  # nosec B308 B703 - HTML the shop rendered from its own templates
+            "flash": mark_safe(FLASH_MARK),  # nosec B308 B703 - a constant
+        }, request), None
+
+    def fill(html, _):
+        # Its list of sales is shared for seconds already (units left may lag that long):
+        # rendered once per HOME_FLASH_SECONDS too, the CSRF values put in per response.
+        flash = shared_block(request, "home-flash", HOME_FLASH_SECONDS, lambda: render_to_string(
+            "marketing/_home_flash.html", {}, request))
+        return html.replace(FLASH_MARK, flash, 1)
+
+    return page_response(request, "home", (), frame, fill)
 
 
 def category(request, slug):
-    tree = selectors.category_context(slug)
-    if tree is None:
-        raise Http404("No such category.")
-    return _listing(request, "catalog/category.html", category=tree.category, context={
-        "category": tree.category, "ancestors": tree.ancestors, "subcategories": tree.children,
-    })
+    def frame():
+        tree = selectors.category_context(slug)
+        if tree is None:
+            raise Http404("No such category.")
+        return _listing(request, "catalog/category.html", category=tree.category, context={
+            "category": tree.category, "ancestors": tree.ancestors, "subcategories": tree.children,
+        })
+
+    return page_response(request, "category", (slug,), frame)
 
 
 def search(request):
-    return _listing(request, "catalog/search.html", suggest=True, context={
-        "q": request.GET.get("q", "").strip(),
-        "subcategories": list(selectors.category_roots()),
-    })
+    def frame():
+        return _listing(request, "catalog/search.html", suggest=True, context={
+            "q": request.GET.get("q", "").strip(),
+            "subcategories": list(selectors.category_roots()),
+        })
+
+    return page_response(request, "search", (), frame)
 
 
-def _listing(request, template, *, context, category=None, suggest=False):
+def _listing(request, template, *, context, category=None, suggest=False) -> tuple[str, None]:
     """Render a filtered, paginated product listing; invalid filters are shown and ignored."""
     filterset = ProductFilter(request.GET, queryset=Product.objects.none())
     form = filterset.form
@@ -107,10 +133,10 @@ def _listing(request, template, *, context, category=None, suggest=False):
     # The page links repeat the query string, so it is part of the key as a whole.
     args = (category.pk if category else None, sorted(request.GET.lists()))
     results = _with_hearts(request, cached_part(request, "listing", args, make))
-    return render(request, template, {
+    return render_to_string(template, {
         **context, "form": form, "results": mark_safe(results),  # nosec B308 B703 - HTML the shop rendered from its own templates
         "orderings": selectors.ORDERING_CHOICES,
-    })
+    }, request), None
 
 
 def product(request, slug):
@@ -125,31 +151,41 @@ def product(request, slug):
                                          _product_context(item, request.user, chosen_code),
                                          request)}
 
-    part = cached_part(request, "product", (slug, chosen_code), make)
-    flash = render_to_string("marketing/_product_flash.html",
-                             {"product": SimpleNamespace(pk=part["pk"])}, request)
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                       get_token(request))
-    # Every form of the body gets the token (escaped shop text cannot hold the comment).
-    body = (part["body"].replace("<!--csrf-token-->", csrf)
-            .replace("<!--flash-sale-->", flash, 1)
-            .replace("<!--wishlist-button-->", _wishlist_button(request, part), 1)
-            .replace("<!--review-form-->", _review_form(request, part), 1))
-    return render(request, "catalog/product_page.html", {
-        "title": part["title"], "body": mark_safe(body),  # nosec B308 B703 - HTML the shop rendered from its own templates
-        **_recommendations(request, product_id=part["pk"], slug=slug),
-    })
+    def frame():
+        part = cached_part(request, "product", (slug, chosen_code), make)
+        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                           get_token(request))
+        # Every form of the body gets the token (escaped shop text cannot hold the comment).
+        # The wishlist button and the review form are the shopper's own, the same for every
+        # visitor: the whole page is kept for visitors only.
+        body = (part["body"].replace("<!--csrf-token-->", csrf)
+                .replace("<!--wishlist-button-->", _wishlist_button(request, part), 1)
+                .replace("<!--review-form-->", _review_form(request, part), 1))
+        return render_to_string("catalog/product_page.html", {
+            "title": part["title"], "body": mark_safe(body),  # nosec B308 B703 - HTML the shop rendered from its own templates
+            "recommendations": mark_safe(RECOMMENDATIONS_MARK),  # nosec B308 B703 - a constant
+        }, request), part["pk"]
+
+    def fill(html, pk):
+        flash = render_to_string("marketing/_product_flash.html",
+                                 {"product": SimpleNamespace(pk=pk)}, request)
+        return (html.replace(FLASH_MARK, flash, 1)
+                .replace(RECOMMENDATIONS_MARK, _recommendations(request, product_id=pk, slug=slug), 1))
+
+    return page_response(request, "product", (slug, chosen_code), frame, fill)
 
 
-def _recommendations(request, *, product_id: int, slug: str) -> dict:
-    """Price and return the page's "bought together" and "recently viewed", then record the view.
+def _recommendations(request, *, product_id: int, slug: str) -> str:
+    """Render the page's "bought together" and "recently viewed", then record the view.
 
-    Per request, outside the cached body: they change with new orders and per shopper.
+    Per request, outside every cached part, the whole visitor page included: they change
+    with new orders (within a minute) and per shopper.
     """
     found = product_recommendations(request, product_id=product_id, slug=slug)
     price_products([*found["bought_together"], *found["recently_viewed"]], user=request.user)
     recently_viewed_record(request, product_id)
-    return {**found, "low_stock": settings.SHOP_LOW_STOCK}
+    return _with_hearts(request, render_to_string("catalog/_recommendations.html", {
+        **found, "low_stock": settings.SHOP_LOW_STOCK}, request))
 
 
 def _product_context(item, user, chosen_code) -> dict:

@@ -1,8 +1,13 @@
-"""Header data for every page: the signed-in member's tier name for the header badge."""
+"""Header data for every page: the signed-in member's tier name for the header badge.
+
+One of the shopper's cached header figures (shop/shopper.py), moved on by membership's
+evaluation and by staff changing a tier.
+"""
 
 from django.utils.functional import SimpleLazyObject
 
 from membership.selectors import benefits_for
+from shop.shopper import shopper_figure
 
 
 def header(request):
@@ -10,4 +15,5 @@ def header(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"header_tier": ""}
-    return {"header_tier": SimpleLazyObject(lambda: benefits_for(user).tier_name)}
+    return {"header_tier": SimpleLazyObject(
+        lambda: shopper_figure(request, "tier", lambda: benefits_for(user).tier_name))}

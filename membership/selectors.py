@@ -24,8 +24,11 @@ def tier_lowest() -> Tier | None:
 def tier_for_spend(*, spend: Decimal) -> Tier | None:
     """Return the best tier `spend` reaches (the lowest tier for no spend; None if no tiers)."""
     # Thresholds strictly increase with rank (validators.tier_validate), so the highest
-    # threshold reached is also the highest rank reached.
-    return Tier.objects.filter(threshold__lte=spend).order_by("-rank").first() or tier_lowest()
+    # threshold reached is also the highest rank reached. A ladder is a handful of rows:
+    # one query for all of them, the choice made here.
+    tiers = list(Tier.objects.order_by("rank"))
+    reached = [tier for tier in tiers if tier.threshold <= spend]
+    return reached[-1] if reached else (tiers[0] if tiers else None)
 
 
 def tier_benefits(tier: Tier | None) -> MemberBenefits:

@@ -13,6 +13,7 @@ from membership.errors import InvalidSpend
 from membership.models import Membership, SpendRecord, Tier, TierChange
 from membership.selectors import spend_counted, tier_for_spend, tier_lowest
 from shop.money import ZERO, money
+from shop.shopper import shopper_changed, shoppers_changed
 
 REVIEW_BATCH_SIZE = 500
 
@@ -31,6 +32,7 @@ def tier_save(*, tier: Tier) -> Tier:
     tier.full_clean()
     tier.save()
     _memberships_mark_due()
+    shoppers_changed()  # every member's header and price audience carry tier names and discounts
     return tier
 
 
@@ -39,6 +41,7 @@ def tier_delete(*, tier: Tier) -> None:
     """Delete a tier (none of whose members or history may point at it); mark every membership due."""
     tier.delete()
     _memberships_mark_due()
+    shoppers_changed()
 
 
 def _memberships_mark_due() -> None:
@@ -75,6 +78,7 @@ def _membership_create(user) -> Membership:
             membership=membership, from_tier=None, to_tier=tier,
             reason=TierChange.Reason.JOINED, spend=ZERO, created_at=membership.created_at,
         )
+    shopper_changed(user_id=user.pk)
     return membership
 
 
@@ -95,10 +99,15 @@ def membership_evaluate(*, user, at: datetime | None = None,
     Upgrades and downgrades alike write a TierChange row; nothing changes if the tier
     is already right, so running it twice is harmless.
     """
-    at = at or timezone.now()
     # Locked: a settlement and the daily task re-evaluating one member at once must not
     # both write a change from the same old tier.
-    membership = _membership_locked(user)
+    return _evaluate(_membership_locked(user), user=user, at=at or timezone.now(),
+                     reason=reason, reference=reference)
+
+
+def _evaluate(membership: Membership, *, user, at: datetime, reason: str,
+              reference: str) -> Membership:
+    """Evaluate `membership`, already locked by the caller's transaction (membership_evaluate)."""
     counted = spend_counted(user_id=user.pk, at=at).aggregate(total=Sum("amount"), oldest=Min("at"))
     spend = money(counted["total"] or ZERO)
     tier = tier_for_spend(spend=spend)
@@ -115,6 +124,7 @@ def membership_evaluate(*, user, at: datetime | None = None,
             reason=reason, reference=reference, spend=spend, created_at=at,
         )
         membership.tier = tier
+        shopper_changed(user_id=user.pk)  # the header's tier and the price audience
     membership.save(update_fields=["tier", "spend_365d", "evaluated_at", "review_at"])
     return membership
 
@@ -133,13 +143,16 @@ def spend_record(*, user, reference: str, amount: Decimal, at: datetime | None =
     if amount < 0:
         raise InvalidSpend(_("A spend amount is 0 or more, not %(amount)s.") % {"amount": amount})
     # Lock order: membership row, then the spend record (spend_reverse does the same).
-    _membership_locked(user)
-    record, created = SpendRecord.objects.get_or_create(
-        reference=reference,
-        defaults={"user_id": user.pk, "amount": amount, "at": at or timezone.now()},
-    )
-    if created:
-        membership_evaluate(user=user, reason=TierChange.Reason.ORDER, reference=reference)
+    membership = _membership_locked(user)
+    # Read, then a plain INSERT (no get_or_create savepoint): a reference is one order's, so
+    # its one user's membership lock, held now, keeps a second call for it waiting here.
+    record = SpendRecord.objects.filter(reference=reference).first()
+    if record is not None:
+        return record
+    record = SpendRecord.objects.create(reference=reference, user_id=user.pk, amount=amount,
+                                        at=at or timezone.now())
+    _evaluate(membership, user=user, at=timezone.now(), reason=TierChange.Reason.ORDER,
+              reference=reference)
     return record
 
 
@@ -152,7 +165,7 @@ def spend_reverse(*, reference: str) -> SpendRecord | None:
     record = SpendRecord.objects.select_related("user").filter(reference=reference).first()
     if record is None:
         return None
-    _membership_locked(record.user)
+    membership = _membership_locked(record.user)
     # A conditional UPDATE: two refunds racing reverse the spend once.
     now = timezone.now()
     reversed_now = SpendRecord.objects.filter(pk=record.pk, reversed_at__isnull=True).update(
@@ -160,8 +173,8 @@ def spend_reverse(*, reference: str) -> SpendRecord | None:
     )
     if not reversed_now:
         return None
-    membership_evaluate(user=record.user, at=now, reason=TierChange.Reason.REFUND,
-                        reference=reference)
+    _evaluate(membership, user=record.user, at=now, reason=TierChange.Reason.REFUND,
+              reference=reference)
     record.reversed_at = now
     return record
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from points.errors import InsufficientPoints, InvalidPoints, ReasonRequired
 from points.models import LedgerEntry, Lot, LotUse, PointsAccount
+from shop.shopper import shopper_changed
 
 Kind = LedgerEntry.Kind
 
@@ -81,6 +82,7 @@ def _credit(account, *, kind, points, reference, reason, at, by=None) -> LedgerE
     Lot.objects.create(account=account, entry=entry, points=points, remaining=points,
                        expires_at=expires_at)
     PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
+    shopper_changed(user_id=account.user_id)  # the header's balance
     return entry
 
 
@@ -177,6 +179,8 @@ def _debit(account, *, kind, points: int, reference: str, reason: str, at, by=No
         balance=F("balance") - points
     ):
         return None
+    if points:
+        shopper_changed(user_id=account.user_id)  # the header's balance
     entry = LedgerEntry.objects.create(
         account=account, delta=-points, kind=kind, reference=reference, reason=reason,
         shortfall=shortfall, created_at=at or timezone.now(), created_by=by,
@@ -235,6 +239,7 @@ def points_refund(*, reference: str, at: datetime | None = None) -> LedgerEntry 
     for lot in Lot.objects.select_for_update().filter(pk__in=uses).order_by("expires_at", "pk"):
         Lot.objects.filter(pk=lot.pk).update(remaining=F("remaining") + uses[lot.pk])
     PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
+    shopper_changed(user_id=account.user_id)  # the header's balance
     return entry
 
 
@@ -286,6 +291,7 @@ def _expire_account(*, account_id: int, at: datetime) -> int:
         expired += lot.remaining
     if expired:
         PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") - expired)
+        shopper_changed(user_id=account.user_id)  # the header's balance
     return expired
 
 
@@ -308,6 +314,9 @@ def _answer_once(*, of, kind, reference: str):
 
 def _locked_account(user, *, create: bool) -> PointsAccount | None:
     """Return the user's account, row-locked for this transaction (made first if `create`)."""
-    if create:
+    account = PointsAccount.objects.select_for_update().filter(user=user).first()
+    if account is None and create:
+        # get_or_create: two first credits of a new shopper race on the unique user column.
         PointsAccount.objects.get_or_create(user=user)
-    return PointsAccount.objects.select_for_update().filter(user=user).first()
+        account = PointsAccount.objects.select_for_update().filter(user=user).first()
+    return account

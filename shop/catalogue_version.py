@@ -18,6 +18,7 @@ VERSION_KEY = "catalogue:version"
 # Moved on by every stock change, also those no page shows (the API shows exact stock).
 STOCK_KEY = "catalogue:stock"
 CHANGED_AT_KEY = "catalogue:changed_at"
+KEYS = (VERSION_KEY, STOCK_KEY, CHANGED_AT_KEY)
 
 
 def _counter(key: str, value) -> int:
@@ -30,9 +31,14 @@ def _counter(key: str, value) -> int:
     return value
 
 
-def catalogue_version() -> tuple[int, int, float]:
-    """Return the version, the stock version and when either last moved (a Unix time)."""
-    values = cache.get_many([VERSION_KEY, STOCK_KEY, CHANGED_AT_KEY])
+def catalogue_version(values: dict | None = None) -> tuple[int, int, float]:
+    """Return the version, the stock version and when either last moved (a Unix time).
+
+    `values`: what `cache.get_many` answered for KEYS, when the caller fetched them along
+    with other keys in one round trip.
+    """
+    if values is None:
+        values = cache.get_many(KEYS)
     version = _counter(VERSION_KEY, values.get(VERSION_KEY))
     stock_version = _counter(STOCK_KEY, values.get(STOCK_KEY))
     changed_at = values.get(CHANGED_AT_KEY) or cache.get(CHANGED_AT_KEY) or 0.0

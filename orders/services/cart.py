@@ -14,6 +14,7 @@ from catalog.errors import OutOfStock
 from catalog.models import Sku
 from orders.errors import InvalidQuantity, SkuUnavailable
 from orders.models import Cart, CartLine
+from shop.shopper import shopper_changed
 
 # The most of one SKU a line (cart or order) may hold; a setting like every rule amount.
 MAX_QUANTITY = getattr(settings, "SHOP_MAX_LINE_QUANTITY", 99)
@@ -84,6 +85,7 @@ def cart_add(*, cart: Cart, sku: Sku, quantity) -> CartLine:
     if new_quantity > MAX_QUANTITY:
         raise InvalidQuantity(_("At most %(max)s of one item per order.") % {"max": MAX_QUANTITY})
     _stock_check(sku, new_quantity)
+    shopper_changed(user_id=cart.user_id)  # the header's cart count
     if line is None:
         return CartLine.objects.create(cart=cart, sku=sku, quantity=new_quantity)
     line.quantity = new_quantity
@@ -95,17 +97,20 @@ def cart_add(*, cart: Cart, sku: Sku, quantity) -> CartLine:
 def cart_set_quantity(*, line: CartLine, quantity) -> CartLine:
     """Change a line's quantity (1..99, at most the stock)."""
     quantity = quantity_check(quantity)
-    Cart.objects.select_for_update().filter(pk=line.cart_id).first()
+    cart = Cart.objects.select_for_update().filter(pk=line.cart_id).first()
     sku = Sku.objects.select_related("product").get(pk=line.sku_id)
     sku_for_sale_check(sku)
     _stock_check(sku, quantity)
+    shopper_changed(user_id=cart.user_id if cart else None)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     return line
 
 
 def cart_remove(*, line: CartLine) -> None:
+    user_id = Cart.objects.filter(pk=line.cart_id).values_list("user_id", flat=True).first()
     line.delete()
+    shopper_changed(user_id=user_id)  # after the delete: outside a transaction it moves at once
 
 
 @transaction.atomic
@@ -140,4 +145,5 @@ def cart_merge(*, token: str, user) -> list[str]:
             mine.quantity = quantity
             mine.save(update_fields=["quantity"])
     source.delete()
+    shopper_changed(user_id=user.pk)
     return notes

@@ -21,6 +21,7 @@ from orders.services.lifecycle import order_transition
 from orders.webhooks import order_event_record
 from points.services import points_redeem
 from shop.celery import enqueue_on_commit
+from shop.shopper import shopper_changed
 
 # The snapshot keeps accounts.models.ADDRESS_FIELDS; these must not be empty.
 ADDRESS_REQUIRED = ("name", "phone", "line1", "city", "postcode", "country")
@@ -223,6 +224,7 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
     order_event_record(order=order, type="order.placed")
     if from_cart:
         CartLine.objects.filter(cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]).delete()
+        shopper_changed(user_id=user.pk)  # the header's cart count
 
     enqueue_on_commit("orders.tasks.order_email_task", order.pk, "placed")
     if order.total == 0:

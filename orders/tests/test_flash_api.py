@@ -259,3 +259,85 @@ def test_buy_now_needs_a_login(client):
     response = client.post(reverse("orders:flash_buy", args=[sale.pk]))
 
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- The plain view: a token and a saved address's id (the stampede's request) --------------
+
+
+def saved(user) -> dict:
+    return {"quantity": 1, "address": {"address_id": user.address.pk}}
+
+
+@pytest.mark.django_db
+def test_the_plain_view_answers_each_refusal_as_the_drf_view_does(buyer):
+    client = token_client(buyer)
+    sold_out = FlashSaleFactory(quantity=1)
+    assert token_client(UserFactory()).post(url(sold_out), {"address": ADDRESS}, format="json").status_code == 201
+    running = FlashSaleFactory(per_customer_limit=1)
+    assert client.post(url(running), saved(buyer), format="json").status_code == 201
+    now = timezone.now()
+    upcoming = FlashSaleFactory(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2))
+
+    for sale, expected in [(sold_out, (409, "sold_out")), (running, (409, "limit_reached")),
+                           (upcoming, (400, "not_active")), (987654, (404, "not_found"))]:
+        plain = client.post(url(sale), saved(buyer), format="json")
+        full = client.post(url(sale), {"quantity": 1, "address": ADDRESS}, format="json")
+        assert (plain.status_code, plain.json()["code"]) == expected == (full.status_code, full.json()["code"])
+        assert plain.json() == full.json()
+    assert Order.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_plain_view_places_the_order_with_the_same_body_as_the_drf_view(buyer):
+    first, second = FlashSaleFactory(), FlashSaleFactory()
+    client = token_client(buyer)
+    plain = client.post(url(first), saved(buyer), format="json").json()
+    full = client.post(url(second), {"quantity": 1, "address_id": buyer.address.pk, "note": "x"},
+                       format="json").json()  # a key the plain view leaves to DRF
+    assert set(plain) == set(full) and plain["status"] == full["status"] == "pending_payment"
+    assert plain["lines"][0]["unit_price"] == str(first.price)
+
+
+@pytest.mark.parametrize("code", ["sold_out", "limit_reached"])
+@pytest.mark.django_db
+def test_a_plain_refusal_writes_no_warning_and_is_counted_instead(buyer, code, caplog):
+    sale = FlashSaleFactory(quantity=1 if code == "sold_out" else 5)
+    client = token_client(buyer)
+    first = client if code == "limit_reached" else token_client(UserFactory())
+    assert first.post(url(sale), {"address": ADDRESS}, format="json").status_code == 201
+    counted = flash_attempts(code)
+
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(url(sale), saved(buyer), format="json")
+
+    assert response.json()["code"] == code
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert flash_attempts(code) == counted + 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_plain_refusal_touches_no_table(buyer, django_assert_num_queries):
+    sale = FlashSaleFactory(quantity=1)
+    client = token_client(buyer)
+    assert token_client(UserFactory()).post(url(sale), {"address": ADDRESS}, format="json").status_code == 201
+    assert client.post(url(sale), saved(buyer), format="json").status_code == 409  # warms the caches
+
+    with django_assert_num_queries(0):
+        response = client.post(url(sale), saved(buyer), format="json")
+
+    assert response.json()["code"] == "sold_out"
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_is_refused_by_the_plain_view_once_the_gate_admits(buyer):
+    sale = FlashSaleFactory(quantity=5, per_customer_limit=3)
+    client = token_client(buyer)
+    assert client.post(url(sale), saved(buyer), format="json").status_code == 201  # cached now
+    Token.objects.filter(user=buyer).delete()
+
+    response = client.post(url(sale), saved(buyer), format="json")
+
+    assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
+    assert response["WWW-Authenticate"] == "Token"
+    assert Order.objects.filter(user=buyer).count() == 1
