@@ -1,4 +1,4 @@
-"""Order emails (placed, paid, shipped, refunded), rendered from templates/orders/email/."""
+"""Order emails (placed, paid, shipped, refunded, cancelled), rendered from templates/orders/email/."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,6 +12,7 @@ KINDS = {
     "paid": _("Payment received for order %(number)s"),
     "shipped": _("Order %(number)s is on its way"),
     "refunded": _("Order %(number)s refunded"),
+    "cancelled": _("Order %(number)s cancelled"),
 }
 
 

@@ -44,6 +44,9 @@ COUNTERS = {
     "enqueue_failures": Counter("shop_enqueue_failures",
                                 "Tasks that could not be queued after commit (the sweeps redo them).",
                                 ["task"]),
+    "sweep_recovered": Counter("shop_sweep_recovered",
+                               "Work a lost message left undone, found and done by a sweep.",
+                               ["kind"]),
 }
 
 
@@ -122,6 +125,7 @@ class ShopCollector:
         """Name the metrics without computing them (registering must not touch the database)."""
         return [
             GaugeMetricFamily("shop_settlement_lag_seconds", ""),
+            GaugeMetricFamily("shop_email_outbox_age_seconds", ""),
             GaugeMetricFamily("shop_queue_depth", "", labels=["queue"]),
             CounterMetricFamily("shop_task_failures", "", labels=["task"]),
             GaugeMetricFamily("shop_webhook_deliveries_failing", ""),
@@ -129,6 +133,7 @@ class ShopCollector:
 
     def collect(self):
         yield from self._settlement_lag()
+        yield from self._email_outbox_age()
         yield from self._queue_depth()
         yield from self._task_failures()
         yield from self._webhook_failures()
@@ -144,6 +149,18 @@ class ShopCollector:
         ).aggregate(oldest=Min("created_at"))["oldest"]
         lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
         gauge.add_metric([], max(lag, 0.0))
+        yield gauge
+
+    def _email_outbox_age(self):
+        gauge = GaugeMetricFamily(
+            "shop_email_outbox_age_seconds",
+            "Age of the oldest order email not yet sent (0 when none waits).",
+        )
+        oldest = apps.get_model("orders", "OrderEmail").objects.filter(
+            status__in=("pending", "sending")
+        ).aggregate(oldest=Min("created_at"))["oldest"]
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        gauge.add_metric([], max(age, 0.0))
         yield gauge
 
     def _queue_depth(self):
