@@ -81,24 +81,29 @@ def _claim(*, order_id: int, kind: str, now: datetime) -> OrderEmail | None:
     return email
 
 
-def _mark_sent(email: OrderEmail) -> bool:
-    """Mark the claimed row sent; a dropped database connection is retried, not given up.
+def _settle_claim(email: OrderEmail, **changes) -> bool:
+    """Write the outcome of a claimed attempt; a dropped database connection is retried.
 
-    The email is out by now: giving up here would leave the row to be sent again once the
-    lease ends, so a connection cut (a failover, a terminated backend) gets a few tries on
-    a fresh connection first.
+    Giving up here would leave the row `sending` until its lease ends (and a sent email
+    to be sent again then), so a connection cut (a failover, a terminated backend) gets a
+    few tries on a fresh connection first.
     """
     for attempt in range(3):
         try:
             return bool(OrderEmail.objects.filter(
                 pk=email.pk, status=OrderEmail.Status.SENDING, attempts=email.attempts,
-            ).update(status=OrderEmail.Status.SENT, sent_at=timezone.now(), last_error=""))
+            ).update(**changes))
         except (OperationalError, InterfaceError):
             if attempt == 2 or connection.in_atomic_block:
                 raise
             connection.close()
             time.sleep(0.2 * (attempt + 1))
     return False  # pragma: no cover - the loop returns or raises
+
+
+def _mark_sent(email: OrderEmail) -> bool:
+    return _settle_claim(email, status=OrderEmail.Status.SENT, sent_at=timezone.now(),
+                         last_error="")
 
 
 def order_email_deliver(*, order_id: int, kind: str, now: datetime | None = None) -> OrderEmail | None:
@@ -118,10 +123,8 @@ def order_email_deliver(*, order_id: int, kind: str, now: datetime | None = None
         log.warning("order email %s of order %s: attempt %s failed: %r",
                     kind, order_id, email.attempts, exc)
         gave_up = email.attempts >= MAX_ATTEMPTS
-        OrderEmail.objects.filter(
-            pk=email.pk, status=OrderEmail.Status.SENDING, attempts=email.attempts,
-        ).update(
-            status=OrderEmail.Status.FAILED if gave_up else OrderEmail.Status.PENDING,
+        _settle_claim(
+            email, status=OrderEmail.Status.FAILED if gave_up else OrderEmail.Status.PENDING,
             next_attempt_at=now + retry_delay(email.attempts), last_error=repr(exc)[:255],
         )
         if gave_up:

@@ -209,7 +209,14 @@ def sweep_until(done, timeout: float, what: str):
         services.orders_outbox_sweep(now=timezone.now() + LATER)
         return done()
 
-    return wait_for(swept, timeout, what, interval=0.5)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if swept():
+            return
+        time.sleep(0.5)
+    emails = list(OrderEmail.objects.exclude(status="sent").values_list(
+        "order_id", "kind", "status", "attempts", "next_attempt_at", "last_error"))
+    pytest.fail(f"{what}: not within {timeout:.0f} s; unsent emails: {emails}", pytrace=False)
 
 
 def assert_settled_and_shipped_once(orders: list[Order]) -> None:
@@ -435,7 +442,7 @@ def test_connections_terminated_under_load_leave_no_half_written_order_and_lose_
     def terminate():
         try:
             while not stop.is_set():
-                time.sleep(0.15)
+                time.sleep(0.4)
                 cut[0] += _terminate_other_connections()
         finally:
             connection.close()
@@ -476,3 +483,47 @@ def test_connections_terminated_under_load_leave_no_half_written_order_and_lose_
     sweep_until(lambda: not OrderEmail.objects.filter(order__in=placed).exclude(
         status="sent").exists(), 60, "order emails left unsent after the cuts")
     assert_emails_sent_once(drill, orders, ("placed",))
+
+
+# --- 5. Beat down, then back ---------------------------------------------------------------
+
+
+def test_beat_down_then_back_cancels_the_overdue_unpaid_orders_on_its_return(drill, tmp_path):
+    drill.start_worker()
+    sku = SkuFactory(stock=10)
+    overdue = [place(user=UserFactory(), skus=[sku]) for _ in range(4)]
+    fresh = place(user=UserFactory(), skus=[sku])
+    # Beat was down while their payment time ran out.
+    Order.objects.filter(pk__in=[order.pk for order in overdue]).update(
+        pay_by=timezone.now() - timedelta(minutes=3))
+    time.sleep(1)
+    assert Order.objects.filter(status="pending_payment").count() == 5  # nothing sweeps them
+
+    # The unpaid sweep's period shortened from a minute to 2 s: the drill waits seconds.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shop.settings", "REDIS_URL": drill.redis.url,
+           "DATABASE_URL": _database_url(), "SHOP_TESTING": "1", "ORDER_UNPAID_SWEEP_SECONDS": "2"}
+    with (tmp_path / "beat.log").open("w") as log:
+        beat = subprocess.Popen(
+            [str(Path(sys.executable).with_name("celery")), "-A", "shop", "beat", "-l", "INFO",
+             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
+             "--pidfile", str(tmp_path / "beat.pid")],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while Order.objects.filter(pk__in=[o.pk for o in overdue],
+                                   status="cancelled").count() < len(overdue):
+            assert time.monotonic() < deadline, (tmp_path / "beat.log").read_text()
+            time.sleep(0.3)
+    finally:
+        beat.terminate()
+        try:
+            beat.wait(20)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+            beat.wait(5)
+
+    assert Order.objects.get(pk=fresh.pk).status == "pending_payment"
+    assert Sku.objects.get(pk=sku.pk).stock == 10 - 1  # the overdue units are back
+    sweep_until(lambda: not OrderEmail.objects.exclude(status="sent").exists(), 30,
+                "emails of the cancelled orders")
+    assert_emails_sent_once(drill, overdue, ("placed", "cancelled"))
