@@ -31,8 +31,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Sku
-from marketing.models import CouponRedemption
-from marketing.tests.factories import CouponFactory
+from marketing.flash import flash_reconcile
+from marketing.flash import gate as flash_gate
+from marketing.models import CouponRedemption, FlashPurchase
+from marketing.tests.factories import CouponFactory, FlashSaleFactory
 from membership.models import SpendRecord
 from orders import services
 from orders.gateways.dummy import payment_simulate
@@ -527,3 +529,60 @@ def test_beat_down_then_back_cancels_the_overdue_unpaid_orders_on_its_return(dri
     sweep_until(lambda: not OrderEmail.objects.exclude(status="sent").exists(), 30,
                 "emails of the cancelled orders")
     assert_emails_sent_once(drill, overdue, ("placed", "cancelled"))
+
+
+# --- 6. Redis killed during a flash-sale stampede, then started empty ----------------------
+
+
+def test_redis_killed_during_flash_attempts_never_oversells_and_strands_no_unit(drill):
+    sale = FlashSaleFactory(quantity=12, per_customer_limit=1)
+    stock_after_sale = Sku.objects.get(pk=sale.sku_id).stock
+    flash_reconcile(sale=sale)  # the gate loaded, as beat does before a sale starts
+    shoppers = [UserFactory() for _ in range(30)]
+    answers: list[tuple[int, int]] = []  # (shopper, status)
+
+    def attempt(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        try:
+            for _ in range(2):  # a refused shopper presses "buy" once more
+                response = api.post(f"/api/v1/flash-sales/{sale.pk}/orders/",
+                                    {"address": ADDRESS}, format="json")
+                answers.append((user.pk, response.status_code))
+                if response.status_code == 201:
+                    return
+        finally:
+            connection.close()
+
+    def stampede(users):
+        threads = [threading.Thread(target=attempt, args=(user,)) for user in users]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+
+    stampede(shoppers[:5])  # the gate answers
+    drill.redis.kill()
+    stampede(shoppers[5:10])  # the database decides alone
+    drill.redis.start()  # empty: the gate's counters are gone
+    stampede(shoppers[10:])
+
+    codes = [code for _, code in answers]
+    assert not [code for code in codes if code >= 500], codes
+    assert set(codes) <= {201, 409}, codes
+    bought = {user for user, code in answers if code == 201}
+    sale.refresh_from_db()
+    purchases = FlashPurchase.objects.filter(sale=sale)
+    assert len(bought) == codes.count(201) == sale.sold == sale.quantity  # sold out, never over
+    assert purchases.count() == sale.quantity
+    assert purchases.values("reference").distinct().count() == sale.quantity
+    orders = Order.objects.filter(lines__flash_sale_id=sale.pk)
+    assert set(orders.values_list("user", flat=True)) == bought  # one each, within the limit
+    assert Sku.objects.get(pk=sale.sku_id).stock == stock_after_sale  # flash units were set aside
+    # Each phase sold: with the gate, with Redis down (database alone), with the gate empty.
+    phases = [{u.pk for u in shoppers[:5]}, {u.pk for u in shoppers[5:10]}, {u.pk for u in shoppers[10:]}]
+    assert [len(bought & phase) for phase in phases] == [5, 5, 2]
+    # The gate, reloaded from the database after the empty restart, agrees with it.
+    flash_reconcile(sale=sale)
+    left, held = flash_gate.read(sale_id=sale.pk)
+    assert left == 0 and sum(held.values()) == sale.quantity
