@@ -28,7 +28,7 @@ from orders.models import Order, OrderEmail, Shipment
 from orders.services.mail import SEND_TASK
 from orders.services.settlement import order_settle, shipment_prepare
 from shop.celery import publish, task_named
-from shop.metrics import count
+from shop.metrics import sweep_recovered_record
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def orders_outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> dic
     }
     for kind, how_many in done.items():
         if how_many:
-            count("sweep_recovered", how_many, kind=kind)
+            sweep_recovered_record(kind, how_many)
             log.warning("outbox sweep: %s %s left undone by a lost message", how_many, kind)
     return done
 

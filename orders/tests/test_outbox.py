@@ -27,7 +27,7 @@ from orders.services.sweep import GRACE
 from orders.tasks import order_email_task
 from orders.tests.factories import SkuFactory, place
 from points.models import LedgerEntry
-from shop.metrics import COUNTERS
+from shop.metrics import SWEEP_RECOVERED_KEY, shared_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def _paid_order():
 
 
 def _recovered(kind: str) -> float:
-    return COUNTERS["sweep_recovered"].labels(kind=kind)._value.get()
+    return shared_counts(SWEEP_RECOVERED_KEY).get(kind, 0)
 
 
 def _emails(order) -> dict[str, str]:
