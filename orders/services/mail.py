@@ -31,6 +31,7 @@ from django.utils import timezone
 from orders import emails
 from orders.models import Order, OrderEmail
 from shop.celery import enqueue_on_commit
+from shop.metrics import task_failure_record
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def order_email_deliver(*, order_id: int, kind: str, now: datetime | None = None
         )
         if gave_up:
             log.error("order email %s of order %s failed for good: %r", kind, order_id, exc)
+            task_failure_record(SEND_TASK)  # the task-failure alert sees it
     else:
         _mark_sent(email)
     email.refresh_from_db()

@@ -27,7 +27,7 @@ from orders.services.sweep import GRACE
 from orders.tasks import order_email_task
 from orders.tests.factories import SkuFactory, place
 from points.models import LedgerEntry
-from shop.metrics import SWEEP_RECOVERED_KEY, shared_counts
+from shop.metrics import SWEEP_RECOVERED_KEY, TASK_FAILURES_KEY, shared_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -165,12 +165,14 @@ def test_an_email_that_keeps_failing_is_given_up_after_its_attempts(mailoutbox):
     order = _paid_order()
     OrderEmail.objects.filter(order=order, kind="paid").update(
         attempts=outbox_mail.MAX_ATTEMPTS - 1)
+    failures = shared_counts(TASK_FAILURES_KEY).get(outbox_mail.SEND_TASK, 0)
 
     with mock.patch.object(outbox_mail.emails, "order_email_send",
                            side_effect=ConnectionRefusedError("smtp down")):
         email = order_email_deliver(order_id=order.pk, kind="paid")
 
     assert (email.status, email.attempts) == ("failed", outbox_mail.MAX_ATTEMPTS)
+    assert shared_counts(TASK_FAILURES_KEY)[outbox_mail.SEND_TASK] == failures + 1
     OrderEmail.objects.filter(order=order).update(next_attempt_at=timezone.now() - LATER)
     assert orders_outbox_sweep()["email"] == 1  # "placed"
     assert _emails(order)["paid"] == "failed"
