@@ -33,7 +33,7 @@ from django.utils.module_loading import import_string
 
 from accounts import webhook_http
 from accounts.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
-from shop.celery import app, task_named
+from shop.celery import app, publish, task_named
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +53,16 @@ DELIVER_TASK = "accounts.tasks.webhook_deliver_task"
 
 
 def _enqueue(task_name: str, *args, countdown: float | None = None) -> None:
-    """Send a task now; a broker that does not answer is logged, not raised (the sweep
-    finds the work in the tables).
+    """Send a task now; a broker that does not answer is logged and counted, not raised.
 
     Eager mode (no broker configured) runs only immediate tasks: a retry later is the
     sweep's job there, since an eager countdown would run at once.
     """
     if countdown is not None and app.conf.task_always_eager:
         return
-    try:
-        task_named(task_name).apply_async(args=args, countdown=countdown)
-    except Exception:  # the broker's errors vary by transport; none may fail the change
-        log.warning("webhooks: could not queue %s%r; the sweep will pick it up",
-                    task_name, args, exc_info=True)
+    # publish logs and counts a broker failure (the sweep finds the work in the tables);
+    # in eager mode the task's own errors propagate, as every other task's do.
+    publish(task_named(task_name), args, {}, countdown=countdown)
 
 
 def _enqueue_on_commit(task_name: str, *args) -> None:

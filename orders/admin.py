@@ -21,6 +21,7 @@ from orders import exports, services
 from orders.models import (
     Order,
     OrderAdjustment,
+    OrderEmail,
     OrderEvent,
     OrderLine,
     Payment,
@@ -93,6 +94,12 @@ class RefundInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class EmailInline(ReadOnlyInline):
+    model = OrderEmail
+    fields = ["kind", "status", "attempts", "last_error", "created_at", "sent_at"]
+    readonly_fields = fields
+
+
 class EventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["created_at", "from_status", "to_status", "actor", "note"]
@@ -150,7 +157,7 @@ class OrderAdmin(admin.ModelAdmin):
                        "subtotal_money", "shipping_money", "points_redeemed", "coupon_code",
                        "total_money", "currency"]
     inlines = [LineInline, AdjustmentInline, PaymentInline, RefundInline, SettlementInline,
-               ShipmentInline, EventInline]
+               ShipmentInline, EmailInline, EventInline]
     actions = ["ship", "packing_slips", "cancel", "refund"]
     change_list_template = "admin/orders/order/change_list.html"
 

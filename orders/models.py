@@ -340,3 +340,41 @@ class ShipmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} {self.location}".strip()
+
+
+class OrderEmail(models.Model):
+    """An order email owed to the shopper: written with the move that owes it, sent by a worker.
+
+    The row commits with the move, so a message lost after the commit (broker down, worker
+    killed, Redis restarted empty) loses no email: the outbox sweep finds the row still
+    pending. One row per (order, kind): a kind is sent at most once per order. Sending
+    claims the row first (pending → sending with a lease in `next_attempt_at`), so two
+    runners never both send; a runner that died holding it frees it when the lease ends.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # Pending: not before this (the back-off after a failure). Sending: the claim's lease end.
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="orders_email_one_per_kind"),
+        ]
+        # The sweep reads unsent rows by due time.
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="orders_email_due")]
+
+    def __str__(self):
+        return f"{self.kind} email of {self.order_id}: {self.status}"

@@ -1,10 +1,11 @@
 """Celery entry points: take ids, call one service; each is safe to run twice."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from orders import emails, services
-from orders.models import Refund
+from orders import services
+from orders.models import OrderEmail, Refund
 from shop.celery import RETRYING
 
 
@@ -29,13 +30,33 @@ def orders_complete_shipped_task() -> int:
 
 
 @shared_task(**RETRYING)
-def orders_settle_stragglers_task() -> int:
-    return services.orders_settle_stragglers()
+def orders_outbox_sweep_task() -> dict[str, int]:
+    return services.orders_outbox_sweep()
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def order_email_task(order_id: int, kind: str) -> None:
-    emails.order_email_send(order_id=order_id, kind=kind)
+@shared_task(**RETRYING)
+def orders_settle_stragglers_task() -> dict[str, int]:
+    """The outbox sweep under its former name, for a beat schedule row that still names it."""
+    return services.orders_outbox_sweep()
+
+
+# A dropped database connection (a failover, a terminated backend) is retried like a
+# network error: the row is claimed before sending, so a retry never sends twice.
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError),
+             retry_backoff=True, max_retries=5)
+def order_email_task(self, order_id: int, kind: str) -> str | None:
+    """Send an owed order email once; on a failed send, try again after its back-off.
+
+    Run eagerly it tries once and leaves the rest to the outbox sweep (an eager retry
+    would run at once, inside the request that queued it).
+    """
+    email = services.order_email_deliver(order_id=order_id, kind=kind)
+    if email is None or email.status != OrderEmail.Status.PENDING:
+        return email and email.status
+    if not self.request.is_eager and self.request.retries < self.max_retries:
+        wait = (email.next_attempt_at - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(wait, 1))
+    return email.status
 
 
 @shared_task(bind=True, **RETRYING)

@@ -12,6 +12,7 @@ fails a request (`enqueue_on_commit`), the request id carried from the request i
 import logging
 import logging.config
 import os
+import threading
 import time
 
 from celery import Celery, signals
@@ -96,11 +97,17 @@ def publish(task, args, kwargs, **options) -> bool:
     return True
 
 
+_import_lock = threading.Lock()
+
+
 def task_named(task_name: str):
     """Return the registered task `task_name`, importing the apps' task modules if needed."""
     if task_name not in app.tasks:
         # autodiscover_tasks() is lazy: a web process imports the task modules on first use.
-        app.loader.import_default_modules()
+        # One thread imports; another asking meanwhile would see a half-imported module
+        # and a task not yet registered.
+        with _import_lock:
+            app.loader.import_default_modules()
     return app.tasks[task_name]
 
 

@@ -4,7 +4,7 @@ Counters are incremented where the event happens: `count("orders_placed")` in a 
 the receivers below for events the models already announce (an order row created, a payment
 row created). Each counts after its transaction commits, so a rolled-back order is not
 counted. Gauges that describe the database or the queues (settlement lag, queue depth,
-failing webhook deliveries, task failures) are computed when Prometheus scrapes, by
+failing webhook deliveries, task failures, sweep recoveries) are computed when Prometheus scrapes, by
 `ShopCollector`: they are right whichever process or machine did the work.
 
 With several processes per machine (gunicorn workers) set PROMETHEUS_MULTIPROC_DIR to an
@@ -83,30 +83,49 @@ def connect_receivers() -> None:
                       dispatch_uid="shop.metrics.payment")
 
 
-# --- Task failures: counted where every web node can read them -----------------------------
+# --- Counted in workers, read by every web node: kept in Redis ----------------------------
 
 TASK_FAILURES_KEY = "shop:metrics:task_failures"
-_local_task_failures: dict[str, int] = {}
+SWEEP_RECOVERED_KEY = "shop:metrics:sweep_recovered"
+_local_shared: dict[str, dict[str, int]] = {TASK_FAILURES_KEY: {}, SWEEP_RECOVERED_KEY: {}}
+_local_task_failures = _local_shared[TASK_FAILURES_KEY]
+
+
+def _shared_count(key: str, field: str, amount: int = 1) -> None:
+    """Add `amount` to `field` of the shared counter `key` (Redis when configured: the
+    worker that counts is not the web process Prometheus scrapes)."""
+    if settings.REDIS_URL:
+        try:
+            _redis().hincrby(key, field, amount)
+            return
+        except Exception:  # noqa: BLE001 - counting must not fail the worker
+            log.warning("%s of %s not counted: Redis unreachable", key, field)
+    local = _local_shared[key]
+    local[field] = local.get(field, 0) + amount
+
+
+def shared_counts(key: str) -> dict[str, int]:
+    """Return the shared counter `key`: field -> count (this process's and Redis's)."""
+    counts = dict(_local_shared[key])
+    if settings.REDIS_URL:
+        for name, value in _redis().hgetall(key).items():
+            field = name.decode()
+            counts[field] = counts.get(field, 0) + int(value)
+    return counts
 
 
 def task_failure_record(task_name: str) -> None:
-    """Count a task that failed for good (Redis when configured: workers run elsewhere)."""
-    if settings.REDIS_URL:
-        try:
-            _redis().hincrby(TASK_FAILURES_KEY, task_name, 1)
-            return
-        except Exception:  # noqa: BLE001 - counting must not fail the worker
-            log.warning("task failure of %s not counted: Redis unreachable", task_name)
-    _local_task_failures[task_name] = _local_task_failures.get(task_name, 0) + 1
+    """Count a task that failed for good."""
+    _shared_count(TASK_FAILURES_KEY, task_name)
+
+
+def sweep_recovered_record(kind: str, amount: int) -> None:
+    """Count `amount` pieces of work of `kind` a lost message left undone and a sweep did."""
+    _shared_count(SWEEP_RECOVERED_KEY, kind, amount)
 
 
 def _task_failures() -> dict[str, int]:
-    counts = dict(_local_task_failures)
-    if settings.REDIS_URL:
-        for name, value in _redis().hgetall(TASK_FAILURES_KEY).items():
-            key = name.decode()
-            counts[key] = counts.get(key, 0) + int(value)
-    return counts
+    return shared_counts(TASK_FAILURES_KEY)
 
 
 def _redis():
@@ -122,15 +141,19 @@ class ShopCollector:
         """Name the metrics without computing them (registering must not touch the database)."""
         return [
             GaugeMetricFamily("shop_settlement_lag_seconds", ""),
+            GaugeMetricFamily("shop_email_outbox_age_seconds", ""),
             GaugeMetricFamily("shop_queue_depth", "", labels=["queue"]),
             CounterMetricFamily("shop_task_failures", "", labels=["task"]),
+            CounterMetricFamily("shop_sweep_recovered", "", labels=["kind"]),
             GaugeMetricFamily("shop_webhook_deliveries_failing", ""),
         ]
 
     def collect(self):
         yield from self._settlement_lag()
+        yield from self._email_outbox_age()
         yield from self._queue_depth()
         yield from self._task_failures()
+        yield from self._sweep_recovered()
         yield from self._webhook_failures()
 
     def _settlement_lag(self):
@@ -144,6 +167,18 @@ class ShopCollector:
         ).aggregate(oldest=Min("created_at"))["oldest"]
         lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
         gauge.add_metric([], max(lag, 0.0))
+        yield gauge
+
+    def _email_outbox_age(self):
+        gauge = GaugeMetricFamily(
+            "shop_email_outbox_age_seconds",
+            "Age of the oldest order email not yet sent (0 when none waits).",
+        )
+        oldest = apps.get_model("orders", "OrderEmail").objects.filter(
+            status__in=("pending", "sending")
+        ).aggregate(oldest=Min("created_at"))["oldest"]
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        gauge.add_metric([], max(age, 0.0))
         yield gauge
 
     def _queue_depth(self):
@@ -170,6 +205,19 @@ class ShopCollector:
             failures = dict(_local_task_failures)
         for name, value in sorted(failures.items()):
             counter.add_metric([name], value)
+        yield counter
+
+    def _sweep_recovered(self):
+        counter = CounterMetricFamily(
+            "shop_sweep_recovered", "Work a lost message left undone, found and done by a sweep.",
+            labels=["kind"])
+        try:
+            recovered = shared_counts(SWEEP_RECOVERED_KEY)
+        except Exception:  # noqa: BLE001
+            log.warning("metrics: sweep recoveries unknown, Redis unreachable")
+            recovered = dict(_local_shared[SWEEP_RECOVERED_KEY])
+        for kind, value in sorted(recovered.items()):
+            counter.add_metric([kind], value)
         yield counter
 
     def _webhook_failures(self):

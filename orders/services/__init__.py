@@ -21,6 +21,7 @@ from orders.services.lifecycle import (
     release_flash_units,
     transition_allowed,
 )
+from orders.services.mail import order_email_deliver, order_email_queue
 from orders.services.payment import payment_apply, payment_callback
 from orders.services.placement import (
     address_resolve,
@@ -37,19 +38,16 @@ from orders.services.refunds import (
     refund_send,
     refunds_retry_due,
 )
-from orders.services.settlement import (
-    earned_points,
-    order_settle,
-    orders_settle_stragglers,
-    shipment_prepare,
-)
+from orders.services.settlement import earned_points, order_settle, shipment_prepare
+from orders.services.sweep import orders_outbox_sweep
 
 __all__ = [
     "MAX_QUANTITY", "TRANSITIONS", "address_resolve", "address_snapshot", "cart_add",
     "cart_get_or_create", "cart_items", "cart_merge", "cart_remove", "cart_set_quantity", "earned_points",
     "items_for_skus", "order_cancel", "order_confirm", "order_place", "order_refund",
     "order_refunds_record", "order_settle", "order_ship", "order_transition",
-    "orders_cancel_unpaid", "orders_complete_shipped", "orders_settle_stragglers",
+    "order_email_deliver", "order_email_queue", "orders_cancel_unpaid", "orders_complete_shipped",
+    "orders_outbox_sweep",
     "payment_apply", "payment_callback", "payment_refund", "payment_timeout", "refund_record",
     "refund_send", "refunds_retry_due", "release_flash_units", "shipment_prepare",
     "transition_allowed",

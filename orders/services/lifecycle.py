@@ -22,10 +22,10 @@ from marketing.services import coupon_release
 from membership.services import spend_reverse
 from orders.errors import ShipmentInvalid
 from orders.models import Order, OrderEvent, Shipment
+from orders.services.mail import order_email_queue
 from orders.services.refunds import order_refunds_record
 from orders.webhooks import order_moved
 from points.services import points_refund, points_reverse
-from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _give_back(order: Order) -> None:
 
 
 def _queue_email(order: Order, kind: str) -> None:
-    enqueue_on_commit("orders.tasks.order_email_task", order.pk, kind)
+    order_email_queue(order=order, kind=kind)  # owed in this transaction, sent after it
 
 
 # --- The moves ---------------------------------------------------------------------------
@@ -139,6 +139,7 @@ def order_cancel(*, order: Order, actor=None, by_staff: bool = False, note: str 
         note=note or (gettext_noop("Cancelled by staff") if by_staff else gettext_noop("Cancelled")),
     )
     _give_back(order)
+    _queue_email(order, "cancelled")
     if was in (S.PAID, S.PROCESSING):
         order_refunds_record(order=order)
         points_reverse(reference=order.reference)

@@ -20,6 +20,7 @@ from orders.errors import PaymentRejected
 from orders.gateways import PaymentNotice, gateway_get
 from orders.models import Order, Payment
 from orders.services.lifecycle import order_transition
+from orders.services.mail import order_email_queue
 from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
 
@@ -69,5 +70,5 @@ def payment_apply(*, gateway: str, notice: PaymentNotice) -> Payment:
     flash_purchase_paid(reference=order.reference)  # a no-op UPDATE for an ordinary order
 
     enqueue_on_commit("orders.tasks.order_settle_task", order.pk)
-    enqueue_on_commit("orders.tasks.order_email_task", order.pk, "paid")
+    order_email_queue(order=order, kind="paid")
     return payment

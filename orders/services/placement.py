@@ -18,6 +18,7 @@ from orders.models import CartLine, Order, OrderAdjustment, OrderEvent, OrderLin
 from orders.pricing import Item, Quote, quote_build
 from orders.services.cart import quantity_check, sku_for_sale_check
 from orders.services.lifecycle import order_transition
+from orders.services.mail import order_email_queue
 from orders.webhooks import order_event_record
 from points.services import points_redeem
 from shop.celery import enqueue_on_commit
@@ -226,7 +227,7 @@ def _write(*, user, quote: Quote, address: dict, from_cart: bool, idempotency_ke
         CartLine.objects.filter(cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]).delete()
         shopper_changed(user_id=user.pk)  # the header's cart count
 
-    enqueue_on_commit("orders.tasks.order_email_task", order.pk, "placed")
+    order_email_queue(order=order, kind="placed")
     if order.total == 0:
         # Nothing to pay (coupon and points covered it): paid at once.
         order_transition(order=order, action="pay", actor=user, note=gettext_noop("Nothing to pay"))

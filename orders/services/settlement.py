@@ -1,19 +1,17 @@
 """Settlement and fulfilment: what happens once an order is paid (run by Celery tasks)."""
 
-from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from membership.selectors import benefits_for
 from membership.services import spend_record
-from orders.models import Order, OrderAdjustment, OrderEvent, Settlement, Shipment
+from orders.models import Order, OrderAdjustment, Settlement, Shipment
 from orders.services.lifecycle import order_transition
 from points.services import points_award
-from shop.celery import enqueue_on_commit, task_named
+from shop.celery import enqueue_on_commit
 from shop.errors import InvalidTransition
 from shop.money import ZERO, money
 
@@ -61,29 +59,6 @@ def order_settle(*, order_id: int) -> Settlement | None:
 
     enqueue_on_commit("orders.tasks.order_fulfil_task", order.pk)
     return settlement
-
-
-# How long a paid order may wait for its settle task before the sweep queues it again.
-SETTLE_GRACE = timedelta(minutes=5)
-
-
-def orders_settle_stragglers(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Queue settlement again for orders still paid SETTLE_GRACE after payment; return how many.
-
-    A settle task can be lost (a broker outage, retries used up); `order_settle` settles
-    once, so queuing it again for an order that is being settled right now is harmless.
-    """
-    cutoff = (now or timezone.now()) - SETTLE_GRACE
-    paid_before = OrderEvent.objects.filter(
-        order=OuterRef("pk"), to_status=Order.Status.PAID, created_at__lte=cutoff
-    )
-    due = list(
-        Order.objects.filter(status=Order.Status.PAID)
-        .filter(Exists(paid_before)).order_by("pk").values_list("pk", flat=True)[:limit]
-    )
-    for order_id in due:
-        task_named("orders.tasks.order_settle_task").delay(order_id)
-    return len(due)
 
 
 @transaction.atomic

@@ -157,7 +157,7 @@ def test_beat_schedules_the_sweeps_when_it_starts():
     tasks = dict(PeriodicTask.objects.filter(name__startswith="orders:").values_list("task", "enabled"))
     assert tasks == {"orders.tasks.orders_cancel_unpaid_task": True,
                      "orders.tasks.orders_complete_shipped_task": True,
-                     "orders.tasks.orders_settle_stragglers_task": True,
+                     "orders.tasks.orders_outbox_sweep_task": True,
                      "orders.tasks.refunds_retry_due_task": True}
 
 

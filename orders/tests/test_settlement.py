@@ -1,22 +1,15 @@
 """Settlement: once per order, the named calls into points and membership, fulfilment."""
 
-from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from celery.exceptions import TimeoutError as CeleryTimeout
-from django.utils import timezone
 
 from marketing.tests.factories import FlashSaleFactory
 from orders.gateways.dummy import payment_simulate
 from orders.models import Order, OrderEvent, Settlement, Shipment
-from orders.services import (
-    earned_points,
-    flash_order_place,
-    order_settle,
-    orders_settle_stragglers,
-)
+from orders.services import earned_points, flash_order_place, order_settle
 from orders.tasks import order_settle_task
 from orders.tests.factories import ADDRESS, SkuFactory, UserFactory, place
 from shop.pricing import MemberBenefits
@@ -120,18 +113,3 @@ def test_an_order_whose_lines_cost_more_than_their_base_price_still_settles():
     assert order.status == Order.Status.PROCESSING
 
 
-@pytest.mark.django_db
-def test_the_straggler_sweep_requeues_settlement_for_orders_paid_over_five_minutes_ago():
-    stuck, fresh = _paid_order(), _paid_order()
-    OrderEvent.objects.filter(order=stuck, to_status="paid").update(
-        created_at=timezone.now() - timedelta(minutes=6))
-    settled = _paid_order()
-    OrderEvent.objects.filter(order=settled, to_status="paid").update(
-        created_at=timezone.now() - timedelta(minutes=6))
-    order_settle(order_id=settled.pk)
-
-    with mock.patch("orders.tasks.order_settle_task.delay") as delay:
-        assert orders_settle_stragglers() == 1
-
-    delay.assert_called_once_with(stuck.pk)
-    assert fresh.status == Order.Status.PAID

@@ -8,7 +8,9 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
-from orders.models import Order, OrderEvent
+from orders.gateways.dummy import payment_simulate
+from orders.models import Order, OrderEmail, OrderEvent
+from orders.services import orders_outbox_sweep
 from orders.tests.factories import ADDRESS, SkuFactory, UserFactory, place
 from shop.celery import app
 from shop.metrics import count
@@ -105,6 +107,29 @@ def test_settlement_lag_is_the_age_of_the_oldest_paid_order_not_yet_settled(scra
     lag = scrape()[("shop_settlement_lag_seconds", ())]
 
     assert 7 * 60 <= lag < 8 * 60
+
+
+def test_the_email_outbox_age_is_the_age_of_the_oldest_email_not_yet_sent(scrape):
+    assert scrape()[("shop_email_outbox_age_seconds", ())] == 0
+    order = place(skus=[SkuFactory(price=Decimal("20.00"))])  # its "placed" email is owed
+    OrderEmail.objects.filter(order=order).update(created_at=timezone.now() - timedelta(minutes=3))
+
+    age = scrape()[("shop_email_outbox_age_seconds", ())]
+
+    assert 3 * 60 <= age < 4 * 60
+
+
+def test_work_the_outbox_sweep_recovers_is_counted_by_kind(scrape):
+    order = place(skus=[SkuFactory(price=Decimal("20.00"))])
+    payment_simulate(order=order, outcome="approve")  # the messages of this test are lost
+    key = ("shop_sweep_recovered_total", (("kind", "settlement"),))
+    before = scrape().get(key, 0)
+
+    orders_outbox_sweep(now=timezone.now() + timedelta(minutes=1))
+
+    after = scrape()
+    assert after[key] == before + 1
+    assert ("shop_sweep_recovered_total", (("kind", "email"),)) in after
 
 
 def test_a_task_that_fails_for_good_is_counted(scrape):

@@ -18,7 +18,7 @@ def queue_of(task_name: str) -> str:
     ("orders.tasks.order_email_task", "emails"),
     ("accounts.tasks.welcome_email_task", "emails"),
     ("partners.tasks.webhook_deliver_task", "webhooks"),
-    ("orders.tasks.orders_settle_stragglers_task", "sweeps"),
+    ("orders.tasks.orders_outbox_sweep_task", "sweeps"),
     ("orders.tasks.orders_cancel_unpaid_task", "sweeps"),
     ("orders.tasks.orders_complete_shipped_task", "sweeps"),
     ("marketing.tasks.flash_sales_end_due_task", "sweeps"),
