@@ -35,7 +35,6 @@ from catalog.shoppers.reviews import author_name, review_exists, reviews_visible
 from catalog.shoppers.stock_alerts import stock_alert_subscribe
 from catalog.shoppers.wishlist import (
     wishlist_add,
-    wishlist_has,
     wishlist_product_ids,
     wishlist_products,
     wishlist_remove,
@@ -44,6 +43,7 @@ from catalog.shoppers.wishlist import (
 from catalog.spec_names import spec_name
 from shop.money import format_money
 from shop.pages import flash_errors
+from shop.shopper import shopper_figure
 
 PAGE_SIZE = 24
 NEW_ARRIVALS = 8
@@ -268,13 +268,19 @@ def _with_hearts(request, html: str) -> str:
     """
     csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
                        get_token(request))
-    state = render_to_string("catalog/_wishlist_state.html",
-                             {"saved": wishlist_product_ids(request.user)})
+    state = render_to_string("catalog/_wishlist_state.html", {"saved": _saved_ids(request)})
     return html.replace("<!--csrf-token-->", csrf) + state
 
 
+def _saved_ids(request) -> list[int]:
+    """The ids of the products the signed-in shopper saved: one of their cached figures."""
+    if not request.user.is_authenticated:
+        return []
+    return shopper_figure(request, "wishlist", lambda: wishlist_product_ids(request.user))
+
+
 def _wishlist_button(request, part) -> str:
-    saved = wishlist_has(request.user, part["pk"])
+    saved = part["pk"] in _saved_ids(request)
     return render_to_string("catalog/_wishlist_button.html",
                             {"product_slug": part["slug"], "saved": saved}, request)
 

@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Subquery
 
 from catalog.models import Product, WishlistItem
 from catalog.selectors import listing_ready, products_base
+from shop.shopper import shopper_changed
 
 # A wishlist is a shopper's short list, not a catalogue: pages and the API show this many.
 WISHLIST_MAX = 200
@@ -13,6 +14,7 @@ WISHLIST_MAX = 200
 @transaction.atomic
 def wishlist_add(*, user, product: Product) -> tuple[WishlistItem, bool]:
     """Save `product` for `user`; return (the item, whether it is new). Saving twice is a no-op."""
+    shopper_changed(user_id=user.pk)  # the hearts pages fill from the shopper's figures
     try:
         with transaction.atomic():
             return WishlistItem.objects.get_or_create(user=user, product=product)
@@ -23,6 +25,8 @@ def wishlist_add(*, user, product: Product) -> tuple[WishlistItem, bool]:
 def wishlist_remove(*, user, product: Product) -> bool:
     """Remove `product` from `user`'s wishlist; return whether it was there."""
     deleted, _ = WishlistItem.objects.filter(user=user, product=product).delete()
+    if deleted:
+        shopper_changed(user_id=user.pk)
     return bool(deleted)
 
 
@@ -49,13 +53,6 @@ def wishlist_products(user) -> list[Product]:
                 .annotate(saved_at=Subquery(saved.values("created_at")[:1]))
                 .order_by("-saved_at", "-pk"))
     return list(listing_ready(queryset)[:WISHLIST_MAX])
-
-
-def wishlist_has(user, product_id: int) -> bool:
-    """Return whether `user` saved the product (False for an anonymous visitor, no query)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return WishlistItem.objects.filter(user=user, product_id=product_id).exists()
 
 
 def wishlist_product_ids(user) -> list[int]:
