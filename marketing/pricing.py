@@ -301,7 +301,8 @@ def _coupon_cut(
     else:
         cut = money(coupon.value)
     return Reduction(
-        amount=min(cut, base), label=f"Coupon {coupon.code} ({coupon.value_label})",
+        amount=min(cut, base),
+        label=_("Coupon %(code)s (%(cut)s)") % {"code": coupon.code, "cut": coupon.value_label},
         source_id=coupon.pk, code=coupon.code,
     )
 
