@@ -122,6 +122,21 @@ def test_a_card_heart_toggles_and_the_saved_ids_come_outside_the_cached_cards(cl
     assert not WishlistItem.objects.exists()
 
 
+def test_hearts_follow_each_save_and_removal_though_the_saved_ids_are_cached(client, shopper,
+                                                                             product):
+    """The saved ids are one of the shopper's cached figures: each change moves them on."""
+    listing, page = f"/c/{product.category.slug}/", f"/p/{product.slug}/"
+    client.force_login(shopper)
+    for url in (listing, page):
+        client.get(url)  # the figure is kept, empty
+    client.post(f"/p/{product.slug}/wishlist/", {"action": "add"})
+    assert f"[{product.pk}]</script>" in client.get(listing).content.decode()
+    assert "Saved to wishlist" in client.get(page).content.decode()
+    client.post(f"/p/{product.slug}/wishlist/", {"action": "remove"})
+    assert "wishlist-saved" not in client.get(listing).content.decode()
+    assert "Saved to wishlist" not in client.get(page).content.decode()
+
+
 def test_an_anonymous_heart_goes_to_the_login(client, product):
     response = client.post(f"/p/{product.slug}/wishlist/")
 
