@@ -1,16 +1,20 @@
 """Fault drills: parts of the shop fail under work, and the end state is still exact.
 
 Each drill starts its own processes (a Redis server on a free port with no persistence, a
-Celery worker against the test database and that Redis), kills them by pid, and asserts
-the exact end state: every paid order settled once and shipped once, every order email
+Celery worker or gunicorn against the test database and that Redis), kills them by pid, and
+asserts the exact end state: every paid order settled once and shipped once, every order email
 sent once, no 5xx for work that committed, no unit sold twice or stranded.
 
 The sweeps are run by the test at the moment beat would run them (`now` past their grace),
 so a drill takes seconds, not the half minute of the real schedule.
 """
 
+import http.client
+import json
 import os
+import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +32,7 @@ import redis
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import Count, Sum
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog.models import Sku
@@ -397,6 +402,193 @@ def test_a_crash_during_placement_and_the_clients_retry_make_one_order_per_key(s
     assert not orders.exclude(pk__in=OrderLine.objects.values("order")).exists()
     assert OrderLine.objects.filter(order__user=shopper).aggregate(n=Sum("quantity"))["n"] == units
     assert Sku.objects.get(pk=sku.pk).stock == 100 - units
+
+
+# --- 3b. A real gunicorn worker SIGKILLed mid-request; the clients retry their keys ---------
+
+
+class Gunicorn:
+    """`gunicorn shop.wsgi` (sync workers) on a free port, debug off, against the test database."""
+
+    def __init__(self, redis_url: str, workers: int, log_path: Path):
+        self.port = free_port()
+        self.log_path = log_path
+        env = {key: value for key, value in os.environ.items() if key != "SHOP_TESTING"}
+        env.update({
+            "DJANGO_SETTINGS_MODULE": "shop.settings", "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "drill-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE": "0",
+            "SHOP_API_THROTTLES": "off", "SHOP_MAX_UNPAID_ORDERS": "1000",
+            "DATABASE_URL": _database_url(), "REDIS_URL": redis_url,
+        })
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn")), "shop.wsgi",
+                 "-c", "python:shop.gunicorn_conf", "--workers", str(workers),
+                 "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "1",
+                 "--timeout", "20", "--log-level", "warning"],
+                cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                headers: dict | None = None) -> tuple[int, dict]:
+        """One request on a fresh connection; a dropped one raises OSError/HTTPException."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                         headers={"Content-Type": "application/json", **(headers or {})})
+            response = conn.getresponse()
+            payload = response.read()
+        finally:
+            conn.close()
+        try:
+            return response.status, json.loads(payload)
+        except ValueError:
+            return response.status, {"raw": payload[:200].decode(errors="replace")}
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        def answers():
+            if self.process.poll() is not None:
+                pytest.fail(f"gunicorn exited:\n{self.log_path.read_text()}", pytrace=False)
+            try:
+                return self.request("GET", "/healthz")[0] == 200
+            except (OSError, http.client.HTTPException):
+                return False
+
+        wait_for(answers, timeout, f"gunicorn did not answer:\n{self.log_path.read_text()}")
+
+    def workers(self) -> list[int]:
+        """The master's children: the worker pids (`pgrep -P`)."""
+        found = subprocess.run(["pgrep", "-P", str(self.process.pid)],
+                               capture_output=True, text=True, check=False).stdout
+        return [int(pid) for pid in found.split()]
+
+    def busy_workers(self) -> list[int]:
+        """The workers holding an accepted client connection right now (Linux /proc)."""
+        hex_port = f":{self.port:04X}"
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                rows = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                fields = row.split()
+                if fields[1].endswith(hex_port) and fields[3] == "01":  # ESTABLISHED
+                    inodes.add(f"socket:[{fields[9]}]")
+        busy = []
+        for pid in self.workers():
+            try:
+                fds = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+            except OSError:
+                continue
+            if inodes.intersection(fds):
+                busy.append(pid)
+        return busy
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+
+
+def test_gunicorn_workers_killed_mid_request_and_the_clients_retry_make_one_order_per_key(
+    drill, tmp_path
+):
+    shoppers = [UserFactory() for _ in range(6)]
+    tokens = {user.pk: Token.objects.create(user=user).key for user in shoppers}
+    sku = SkuFactory(price=Decimal("10.00"), stock=1000)
+    # Each intended order: (shopper, Idempotency-Key, quantity); 8 per shopper.
+    intended = [(user, f"kill-{user.pk}-{n}-{uuid.uuid4().hex[:8]}", 1 + n % 3)
+                for n in range(8) for user in shoppers]
+    server = Gunicorn(drill.redis.url, workers=3, log_path=tmp_path / "gunicorn.log")
+    answered: dict[str, tuple[int, str]] = {}  # key -> (status, order number)
+    server_errors: list[tuple[str, int, dict]] = []
+    unexpected: list[tuple[str, int, dict]] = []
+    dropped = [0]
+    killed: list[int] = []
+    lock = threading.Lock()
+    queue = list(intended)
+
+    def client():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                user, key, quantity = queue.pop(0)
+            body = {"address": ADDRESS, "lines": [{"sku": sku.code, "quantity": quantity}]}
+            headers = {"Authorization": f"Token {tokens[user.pk]}", "Idempotency-Key": key}
+            while time.monotonic() < deadline:
+                try:
+                    status, payload = server.request("POST", "/api/v1/orders/", body, headers)
+                except (OSError, http.client.HTTPException):
+                    with lock:
+                        dropped[0] += 1  # the worker died under it: retry, same key
+                    time.sleep(0.05)
+                    continue
+                if status in (200, 201):
+                    with lock:
+                        answered[key] = (status, payload["number"])
+                    break
+                with lock:
+                    (server_errors if status >= 500 else unexpected).append((key, status, payload))
+                if status < 500:
+                    break
+                time.sleep(0.05)
+
+    def killer():
+        # Three kills, spread over the run, each of a worker that holds a request if any.
+        for milestone in (0.15, 0.4, 0.65):
+            while len(answered) < milestone * len(intended) and time.monotonic() < deadline:
+                if not any(thread.is_alive() for thread in clients):
+                    return
+                time.sleep(0.01)
+            victims = []
+            until = time.monotonic() + 1
+            while not victims and time.monotonic() < until:
+                victims = server.busy_workers()
+            victims = victims or server.workers()
+            time.sleep(random.uniform(0, 0.08))  # anywhere in the request: before or after commit
+            if victims:
+                os.kill(victims[0], signal.SIGKILL)
+                killed.append(victims[0])
+
+    try:
+        server.wait_healthy()
+        deadline = time.monotonic() + 25  # read by the threads below
+        clients = [threading.Thread(target=client) for _ in range(5)]
+        for thread in clients:
+            thread.start()
+        kill_thread = threading.Thread(target=killer)
+        kill_thread.start()
+        for thread in clients:
+            thread.join(30)
+        kill_thread.join(5)
+        assert server.process.poll() is None, server.log_path.read_text()  # the master lived
+    finally:
+        server.stop()
+
+    assert len(killed) == 3, killed
+    assert dropped[0] > 0, "no request was interrupted by the kills: no drill"
+    assert not unexpected, unexpected
+    assert not server_errors, server_errors  # no 5xx, not even for a key whose order exists
+    assert set(answered) == {key for _, key, _ in intended}, "a key got no answer in time"
+    orders = Order.objects.filter(user__in=shoppers)
+    assert orders.count() == len(intended)  # one order per key, no duplicate
+    assert not orders.exclude(pk__in=OrderLine.objects.values("order")).exists()
+    for user, key, quantity in intended:
+        order = Order.objects.get(user=user, idempotency_key=key)
+        assert order.number == answered[key][1]  # the answer named the order that exists
+        assert list(order.lines.values_list("sku_id", "quantity")) == [(sku.pk, quantity)]
+    units = sum(quantity for _, _, quantity in intended)
+    assert Sku.objects.get(pk=sku.pk).stock == 1000 - units
+    sys.stdout.write(f"drill: {len(killed)} kills, {dropped[0]} dropped requests, "
+                     f"{sum(status == 200 for status, _ in answered.values())} replays\n")
 
 
 # --- 4. Database connections terminated under load -----------------------------------------
